@@ -1,0 +1,42 @@
+"""The FastAPI application: routers, error shapes, OpenAPI at /api/docs, the web app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from labelwright import __version__
+from labelwright.api.errors import ERROR_RESPONSES, install_error_handlers
+from labelwright.api.routers import auth, items, projects, uploads, users
+from labelwright.config import Settings
+from labelwright.services.context import Context
+
+WEB_DIR = Path(__file__).resolve().parent.parent / "web"
+
+
+def create_app(ctx: Context | None = None, settings: Settings | None = None) -> FastAPI:
+    """Build the app over an open context (or open one from settings / the environment)."""
+    ctx = ctx or Context.open(settings or Settings.from_env())
+    app = FastAPI(
+        title="Labelwright",
+        version=__version__,
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+        responses=ERROR_RESPONSES,
+    )
+    app.state.ctx = ctx
+    install_error_handlers(app)
+    for module in (auth, users, projects, items, uploads):
+        app.include_router(module.router)
+
+    @app.get("/api/health", tags=["meta"])
+    def health() -> dict[str, str]:
+        """Liveness and version."""
+        return {"status": "ok", "version": __version__}
+
+    if WEB_DIR.is_dir():
+        app.mount("/", StaticFiles(directory=WEB_DIR, html=True), name="web")
+    return app

@@ -1,0 +1,271 @@
+"""The `labelwright` command. Heavy modules load inside commands so `--help` stays instant."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+if TYPE_CHECKING:
+    from labelwright.services.context import Context
+
+app = typer.Typer(help="Labelwright: an open-source image labeling platform.", no_args_is_help=True)
+user_app = typer.Typer(help="Manage accounts.", no_args_is_help=True)
+project_app = typer.Typer(help="Manage projects.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+app.add_typer(project_app, name="project")
+console = Console()
+err = Console(stderr=True)
+
+
+class _Options:
+    data_dir: Path | None = None
+    database_url: str | None = None
+    storage_url: str | None = None
+
+
+_opts = _Options()
+
+
+@app.callback()
+def main(
+    data_dir: Annotated[Path | None, typer.Option(envvar="LABELWRIGHT_DATA_DIR", help="Where data lives (default ./labelwright-data).")] = None,
+    database_url: Annotated[str | None, typer.Option(envvar="LABELWRIGHT_DATABASE_URL", help="SQLAlchemy URL (default SQLite in the data dir).")] = None,
+    storage_url: Annotated[str | None, typer.Option(envvar="LABELWRIGHT_STORAGE_URL", help="Blob storage path or fsspec URL (default the data dir).")] = None,
+) -> None:
+    """Every command works on an empty data dir, initialising it when needed."""
+    _opts.data_dir, _opts.database_url, _opts.storage_url = data_dir, database_url, storage_url
+
+
+def _context() -> Context:
+    from labelwright.config import Settings
+    from labelwright.services.context import Context
+
+    settings = Settings.from_env(_opts.data_dir, _opts.database_url, _opts.storage_url)
+    return Context.open(settings)
+
+
+def _fail(message: str) -> typer.Exit:
+    err.print(f"[red]error:[/red] {message}")
+    return typer.Exit(code=1)
+
+
+def _run(fn):
+    """Call a service function, turning its expected errors into a clean exit."""
+    from labelwright.services.errors import ServiceError
+
+    try:
+        return fn()
+    except ServiceError as exc:
+        raise _fail(exc.message) from None
+
+
+@app.command()
+def init(admin: Annotated[str, typer.Option(help="Username of the first admin.")] = "admin") -> None:
+    """Create the data dir and database, and the first admin account (credentials printed once)."""
+    from labelwright.services.setup import ensure_admin
+
+    ctx = _context()
+    username, password = ensure_admin(ctx, admin)
+    console.print(f"Data dir: [bold]{ctx.settings.data_dir}[/bold]")
+    if password:
+        console.print(f"Admin account created: [bold]{username}[/bold] / [bold]{password}[/bold]")
+        console.print(f"(also written to {ctx.settings.data_dir / 'initial-admin.txt'}; delete it once noted)")
+    else:
+        console.print("Already initialised.")
+
+
+@app.command()
+def demo() -> None:
+    """Load the demo project (real sample photos plus generated images); safe to run again."""
+    from labelwright.services.setup import ensure_admin, initial_admin_note, load_demo
+
+    ctx = _context()
+    ensure_admin(ctx)
+    with _progress() as bar:
+        task = bar.add_task("demo images", total=None)
+        project_id, report = load_demo(ctx, lambda done, _n: bar.update(task, completed=done))
+    if report is None:
+        console.print(f"Demo project already present (id {project_id}).")
+    else:
+        console.print(f"Demo project {project_id}: {report.summary()}")
+    note = initial_admin_note(ctx)
+    if note:
+        console.print("Sign in with:\n" + note.strip())
+
+
+def _progress():
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=console)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(envvar="LABELWRIGHT_HOST")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(envvar="LABELWRIGHT_PORT")] = 8080,
+    workers: Annotated[int, typer.Option(help="Web worker processes.")] = 1,
+) -> None:
+    """Serve the web app and REST API (OpenAPI at /api/docs)."""
+    import uvicorn
+
+    from labelwright.services.setup import ensure_admin
+
+    ctx = _context()  # migrate and create the admin before workers start
+    _, password = ensure_admin(ctx)
+    if password:
+        console.print(f"Admin account created: [bold]admin[/bold] / [bold]{password}[/bold]")
+    settings = ctx.settings
+    ctx.close()
+    os.environ["LABELWRIGHT_DATA_DIR"] = str(settings.data_dir)
+    os.environ["LABELWRIGHT_DATABASE_URL"] = settings.database_url
+    os.environ["LABELWRIGHT_STORAGE_URL"] = settings.storage_url
+    console.print(f"Labelwright on [bold]http://{host}:{port}[/bold]  (API docs: /api/docs)")
+    uvicorn.run("labelwright.api.asgi:app", host=host, port=port, workers=workers, log_level="info")
+
+
+@user_app.command("create")
+def user_create(
+    username: str,
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True,
+                                          envvar="LABELWRIGHT_NEW_PASSWORD")],
+    admin: Annotated[bool, typer.Option("--admin", help="Make an instance admin.")] = False,
+    display_name: str = "",
+) -> None:
+    """Create an account."""
+    from labelwright.services import users
+
+    ctx = _context()
+    with ctx.db.session() as sess:
+        user = _run(lambda: users.create_user(sess, username, password, display_name=display_name,
+                                              is_admin=admin))
+        console.print(f"Created user {user.username} (id {user.id}){' as admin' if admin else ''}.")
+
+
+@user_app.command("list")
+def user_list() -> None:
+    """List accounts."""
+    from sqlalchemy import select
+
+    from labelwright.store.tables import User
+
+    ctx = _context()
+    table = Table("id", "username", "name", "admin", "active")
+    with ctx.db.session() as sess:
+        for u in sess.scalars(select(User).order_by(User.id)):
+            table.add_row(str(u.id), u.username, u.display_name, "yes" if u.is_admin else "",
+                          "yes" if u.is_active else "no")
+    console.print(table)
+
+
+@user_app.command("set-role")
+def user_set_role(
+    user: Annotated[str, typer.Argument(help="Username or id.")],
+    project: Annotated[str, typer.Argument(help="Project name or id.")],
+    role: Annotated[str, typer.Argument(help="manager, annotator, reviewer, client, or 'none' to remove.")],
+) -> None:
+    """Give a user a role in a project (or remove them with 'none')."""
+    from labelwright.services import projects, users
+
+    ctx = _context()
+    with ctx.db.session() as sess:
+        account = _run(lambda: users.find_user(sess, user))
+        proj = _run(lambda: projects.find_project(sess, project))
+        if role == "none":
+            _run(lambda: projects.remove_member(sess, proj, account.id))
+            console.print(f"Removed {account.username} from {proj.name}.")
+            return
+        parsed = _run(lambda: projects.parse_role(role))
+        _run(lambda: projects.set_member(sess, proj, account, parsed))
+        console.print(f"{account.username} is now {parsed.value} in {proj.name}.")
+
+
+@project_app.command("create")
+def project_create(name: str, description: str = "", overlap: int = 1) -> None:
+    """Create a project (the first admin becomes its manager)."""
+    from sqlalchemy import select
+
+    from labelwright.services import projects
+    from labelwright.services.setup import ensure_admin
+    from labelwright.store.tables import User
+
+    ctx = _context()
+    ensure_admin(ctx)
+    with ctx.db.session() as sess:
+        admin = sess.scalar(select(User).where(User.is_admin.is_(True)).order_by(User.id))
+        proj = _run(lambda: projects.create_project(sess, name, description=description,
+                                                    creator=admin, overlap=overlap))
+        console.print(f"Created project {proj.name} (id {proj.id}).")
+
+
+@project_app.command("list")
+def project_list() -> None:
+    """List projects with their item counts."""
+    from sqlalchemy import func, select
+
+    from labelwright.store.tables import Item, Project
+
+    ctx = _context()
+    table = Table("id", "name", "items", "description")
+    with ctx.db.session() as sess:
+        counts = dict(sess.execute(select(Item.project_id, func.count()).group_by(Item.project_id)).all())
+        for p in sess.scalars(select(Project).order_by(Project.id)):
+            table.add_row(str(p.id), p.name, str(counts.get(p.id, 0)), p.description[:60])
+    console.print(table)
+
+
+@project_app.command("show")
+def project_show(project: Annotated[str, typer.Argument(help="Project name or id.")]) -> None:
+    """Show a project: items per state, batches and members."""
+    from labelwright.services import items, projects
+
+    ctx = _context()
+    with ctx.db.session() as sess:
+        proj = _run(lambda: projects.find_project(sess, project))
+        console.print(f"[bold]{proj.name}[/bold] (id {proj.id})  {proj.description}")
+        counts = projects.state_counts(sess, proj.id)
+        console.print("Items: " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "none"))
+        table = Table("member", "role")
+        for user, role in projects.members(sess, proj):
+            table.add_row(user.username, role.value)
+        console.print(table)
+        batches = Table("batch", "name", "created")
+        for b in items.batches(sess, proj.id):
+            batches.add_row(str(b.id), b.name, f"{b.created_at:%Y-%m-%d %H:%M}")
+        console.print(batches)
+
+
+@app.command("import")
+def import_cmd(
+    project: Annotated[str, typer.Argument(help="Project name or id.")],
+    paths: Annotated[list[Path], typer.Argument(help="Files, folders, archives, or .txt lists of URLs.")],
+    batch: Annotated[str, typer.Option(help="Batch name (default: the paths' names).")] = "",
+    workers: Annotated[int, typer.Option(help="Processes that decode images.")] = os.cpu_count() or 1,
+) -> None:
+    """Import images into a project; each file gets an outcome (added, duplicate, rejected)."""
+    from labelwright.services import projects
+    from labelwright.services.intake import import_paths
+
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise _fail(f"no such file or folder: {', '.join(missing)}")
+    ctx = _context()
+    with ctx.db.session() as sess:
+        proj = _run(lambda: projects.find_project(sess, project))
+    with _progress() as bar:
+        task = bar.add_task(f"importing into {proj.name}", total=None)
+        report = import_paths(ctx, proj.id, paths, batch_name=batch, workers=workers,
+                              progress=lambda done, _n: bar.update(task, completed=done))
+    s = report.summary()
+    console.print(f"[green]{s['added']} added[/green], {s['duplicates']} duplicates, "
+                  f"[red]{s['rejected']} rejected[/red] (batch {report.batch_id}, job {report.job_id})")
+    if report.rejected:
+        table = Table("rejected file", "reason", "detail")
+        for r in report.rejected[:200]:
+            table.add_row(r["name"], r["reason"], r["detail"])
+        console.print(table)

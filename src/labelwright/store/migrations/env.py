@@ -1,0 +1,33 @@
+"""Alembic environment: runs on the connection Database.migrate hands over."""
+
+from alembic import context
+from sqlalchemy import create_engine
+
+from labelwright.store.tables import Base
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def run() -> None:
+    """Migrate using the given connection, or a URL for the alembic command line."""
+    connection = config.attributes.get("connection")
+    if connection is None:
+        engine = create_engine(config.get_main_option("sqlalchemy.url"))
+        with engine.begin() as connection:
+            _configure_and_run(connection)
+        return
+    _configure_and_run(connection)
+
+
+def _configure_and_run(connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+run()
