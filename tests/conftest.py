@@ -98,3 +98,13 @@ def write_image(path: Path, width: int = 64, height: int = 48, seed: int = 0, **
     path.parent.mkdir(parents=True, exist_ok=True)
     Image.fromarray(photo_like(width, height, seed)).save(path, **save)
     return path
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch):
+    """Argon2 with tiny cost in tests: the algorithm is the same, only slower in production."""
+    from argon2 import PasswordHasher
+
+    from labelwright.services import users
+
+    monkeypatch.setattr(users, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))

@@ -9,6 +9,7 @@ from labelwright.api.routers.auth import user_out
 from labelwright.api.schemas import MemberIn, MemberOut, ProjectCreate, ProjectOut, ProjectPatch
 from labelwright.domain.roles import ProjectRole
 from labelwright.services import projects, users
+from labelwright.services.errors import Forbidden
 from labelwright.services.context import Context
 from labelwright.store.tables import Project, User
 
@@ -59,11 +60,13 @@ def patch_project(project_id: int, body: ProjectPatch, user: User = Depends(curr
 
 
 @router.delete("/{project_id}", status_code=204)
-def delete_project(project_id: int, user: User = Depends(admin_user),
+def delete_project(project_id: int, user: User = Depends(current_user),
                    ctx: Context = Depends(get_ctx)) -> Response:
     """Delete a project and its items (admins); stored images stay for other projects."""
     with ctx.db.session() as sess:
-        access = projects.require(sess, user, project_id, projects.MANAGE)
+        access = projects.require(sess, user, project_id, projects.READ)  # 404 for outsiders
+        if not user.is_admin:
+            raise Forbidden("deleting a project needs an instance admin")
         sess.delete(access.project)
     return Response(status_code=204)
 

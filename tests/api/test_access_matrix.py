@@ -1,0 +1,160 @@
+"""Every endpoint, called by every role and by outsiders: access exactly where it is due."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from PIL import Image
+
+from labelwright.domain.roles import ProjectRole
+from labelwright.services import projects, users
+from labelwright.store.tables import Batch, Item, Job
+from tests.api.conftest import PASSWORD, ROLES
+
+EVERYONE = {"admin", *ROLES}
+SIGNED_IN = {*EVERYONE, "outsider"}
+ADMIN = {"admin"}
+MANAGERS = {"admin", "manager"}
+UPLOADERS = {"admin", "manager", "client"}
+
+# (method, path) -> who may call it. Any new endpoint must be added here.
+POLICY: dict[tuple[str, str], set[str]] = {
+    ("GET", "/api/health"): {*SIGNED_IN, "anon"},
+    ("POST", "/api/auth/login"): {*SIGNED_IN, "anon"},
+    ("POST", "/api/auth/logout"): SIGNED_IN,
+    ("GET", "/api/auth/me"): SIGNED_IN,
+    ("GET", "/api/tokens"): SIGNED_IN,
+    ("POST", "/api/tokens"): SIGNED_IN,
+    ("DELETE", "/api/tokens/{token_id}"): SIGNED_IN,
+    ("GET", "/api/users"): ADMIN,
+    ("POST", "/api/users"): ADMIN,
+    ("PATCH", "/api/users/{user_id}"): ADMIN,
+    ("GET", "/api/projects"): SIGNED_IN,
+    ("POST", "/api/projects"): ADMIN,
+    ("GET", "/api/projects/{project_id}"): EVERYONE,
+    ("PATCH", "/api/projects/{project_id}"): MANAGERS,
+    ("DELETE", "/api/projects/{project_id}"): ADMIN,
+    ("GET", "/api/projects/{project_id}/members"): EVERYONE,
+    ("PUT", "/api/projects/{project_id}/members/{user_ref}"): MANAGERS,
+    ("DELETE", "/api/projects/{project_id}/members/{user_ref}"): MANAGERS,
+    ("GET", "/api/projects/{project_id}/items"): EVERYONE,
+    ("GET", "/api/projects/{project_id}/items/{item_id}"): EVERYONE,
+    ("GET", "/api/projects/{project_id}/items/{item_id}/image"): EVERYONE,
+    ("GET", "/api/projects/{project_id}/items/{item_id}/thumbnail"): EVERYONE,
+    ("GET", "/api/projects/{project_id}/items/{item_id}/frames/{frame}"): EVERYONE,
+    ("GET", "/api/projects/{project_id}/batches"): EVERYONE,
+    ("GET", "/api/projects/{project_id}/jobs/{job_id}"): EVERYONE,
+    ("POST", "/api/projects/{project_id}/uploads"): UPLOADERS,
+    ("PUT", "/api/projects/{project_id}/uploads/{file_name}"): UPLOADERS,
+}
+# Endpoints outside any project: a non-admin is refused with 403; project ones answer 404.
+PROJECT_SCOPED = "/api/projects/{project_id}"
+
+
+def _png(seed: int) -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (8 + seed % 50, 8), (seed % 256, 40, 90)).save(buf, "PNG")
+    return buf.getvalue()
+
+
+def _routes(app) -> list[tuple[str, str]]:
+    # The OpenAPI document lists every operation the app serves, however routers nest.
+    paths = app.openapi()["paths"]
+    return [(method.upper(), path) for path, ops in paths.items() for method in ops]
+
+
+def test_policy_names_every_endpoint(api):
+    assert set(_routes(api.client.app)) == set(POLICY)
+
+
+class Targets:
+    """Fresh things to act on for one request, so destructive calls never disturb others."""
+
+    def __init__(self, api, who: str, n: int) -> None:
+        with api.ctx.db.session() as sess:
+            creator = users.get_user(sess, api.user_ids["admin"])
+            project = projects.create_project(sess, f"target-{who}-{n}", creator=creator)
+            for role in ROLES:
+                projects.set_member(sess, project, users.get_user(sess, api.user_ids[role]),
+                                    ProjectRole(role))
+            base_item = sess.get(Item, api.item_id)
+            batch = Batch(project_id=project.id, name="b")
+            job = Job(project_id=project.id, kind="import", state="done")
+            sess.add_all([batch, job])
+            sess.flush()
+            item = Item(project_id=project.id, image_id=base_item.image_id, batch_id=batch.id,
+                        file_name="x.png", state="new")
+            sess.add(item)
+            victim = users.create_user(sess, f"victim-{who}-{n}", PASSWORD)
+            projects.set_member(sess, project, victim, ProjectRole.annotator)
+            sess.flush()
+            caller_id = api.user_ids.get(who, api.user_ids["admin"])
+            token_secret = users.issue_token(sess, users.get_user(sess, caller_id), kind="api")
+            token = users.list_api_tokens(sess, users.get_user(sess, caller_id))[-1]
+            self.values = {"project_id": project.id, "item_id": item.id, "job_id": job.id,
+                           "user_ref": str(victim.id), "user_id": victim.id, "token_id": token.id,
+                           "frame": 0, "file_name": f"up-{who}-{n}.png"}
+            self.token_secret = token_secret
+            self.who, self.n = who, n
+
+    def request_args(self, method: str, path: str) -> dict:
+        """The body each endpoint needs to succeed when allowed."""
+        if path == "/api/auth/login":
+            return {"json": {"username": self.who if self.who != "anon" else "admin",
+                             "password": PASSWORD}}
+        if path == "/api/tokens" and method == "POST":
+            return {"json": {"name": "t"}}
+        if path == "/api/users" and method == "POST":
+            return {"json": {"username": f"new-{self.who}-{self.n}", "password": PASSWORD}}
+        if path == "/api/users/{user_id}":
+            return {"json": {"display_name": "Renamed"}}
+        if path == "/api/projects" and method == "POST":
+            return {"json": {"name": f"created-{self.who}-{self.n}"}}
+        if path == "/api/projects/{project_id}" and method == "PATCH":
+            return {"json": {"description": "changed"}}
+        if path.endswith("/members/{user_ref}") and method == "PUT":
+            return {"json": {"role": "reviewer"}}
+        if path.endswith("/uploads") and method == "POST":
+            return {"files": [("files", (f"m-{self.who}.png", _png(self.n), "image/png"))]}
+        if path.endswith("/uploads/{file_name}"):
+            return {"content": _png(self.n + 1000)}
+        return {}
+
+
+def _expected_denial(who: str, path: str) -> int:
+    if who == "anon":
+        return 401
+    if who == "outsider" and path.startswith(PROJECT_SCOPED):
+        return 404
+    return 403
+
+
+@pytest.mark.parametrize("who", ["anon", "outsider", "client", "reviewer", "annotator", "manager", "admin"])
+def test_every_endpoint_for_every_caller(api, who):
+    failures = []
+    for n, (method, path) in enumerate(sorted(POLICY)):
+        targets = Targets(api, who, n)
+        url = path.format(**targets.values)
+        headers = api.as_(who)
+        if path == "/api/tokens/{token_id}" and who != "anon":
+            headers = {"Authorization": f"Bearer {targets.token_secret}"}
+        api.client.cookies.clear()  # a sign-in earlier in the loop must not authenticate this call
+        resp = api.client.request(method, url, headers=headers, **targets.request_args(method, path))
+        allowed = who in POLICY[(method, path)]
+        if allowed and not 200 <= resp.status_code < 300:
+            failures.append(f"{who} {method} {path}: expected success, got {resp.status_code} {resp.text[:200]}")
+        if not allowed and resp.status_code != _expected_denial(who, path):
+            failures.append(f"{who} {method} {path}: expected {_expected_denial(who, path)}, "
+                            f"got {resp.status_code} {resp.text[:200]}")
+        if resp.status_code >= 500:
+            failures.append(f"{who} {method} {path}: server error")
+    assert not failures, "\n".join(failures)
+
+
+def test_outsider_cannot_reach_items_through_their_own_project(api):
+    # An item of project A asked for under project B (where the caller is manager) is not found.
+    with api.ctx.db.session() as sess:
+        other = projects.find_project(sess, "Other")
+    resp = api.get(f"/api/projects/{other.id}/items/{api.item_id}/image", "outsider")
+    assert resp.status_code == 404
