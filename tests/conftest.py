@@ -86,7 +86,11 @@ def photo_like(width: int, height: int, seed: int = 0) -> np.ndarray:
     rng = np.random.default_rng(seed)
     yy, xx = np.mgrid[0:height, 0:width].astype(np.float32)
     base = np.stack(
-        [np.sin(xx / (17 + seed % 13)) * 60, np.cos(yy / 23) * 60, (xx + yy) / (width + height) * 120],
+        [
+            np.sin(xx / (17 + seed % 13)) * 60,
+            np.cos(yy / 23) * 60,
+            (xx + yy) / (width + height) * 120,
+        ],
         -1,
     )
     noise = rng.normal(0, 12, (height, width, 3))
@@ -107,4 +111,6 @@ def cheap_password_hashing(monkeypatch):
 
     from labelwright.services import users
 
-    monkeypatch.setattr(users, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    monkeypatch.setattr(
+        users, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    )

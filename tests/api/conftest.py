@@ -41,7 +41,9 @@ class Api:
 
     def request(self, method: str, url: str, who: str = "admin", **kw):
         """Any request as someone."""
-        return self.client.request(method, url, headers={**self.as_(who), **kw.pop("headers", {})}, **kw)
+        return self.client.request(
+            method, url, headers={**self.as_(who), **kw.pop("headers", {})}, **kw
+        )
 
 
 def build_api(ctx: Context, tmp_path: Path) -> Api:

@@ -76,15 +76,21 @@ class Targets:
             creator = users.get_user(sess, api.user_ids["admin"])
             project = projects.create_project(sess, f"target-{who}-{n}", creator=creator)
             for role in ROLES:
-                projects.set_member(sess, project, users.get_user(sess, api.user_ids[role]),
-                                    ProjectRole(role))
+                projects.set_member(
+                    sess, project, users.get_user(sess, api.user_ids[role]), ProjectRole(role)
+                )
             base_item = sess.get(Item, api.item_id)
             batch = Batch(project_id=project.id, name="b")
             job = Job(project_id=project.id, kind="import", state="done")
             sess.add_all([batch, job])
             sess.flush()
-            item = Item(project_id=project.id, image_id=base_item.image_id, batch_id=batch.id,
-                        file_name="x.png", state="new")
+            item = Item(
+                project_id=project.id,
+                image_id=base_item.image_id,
+                batch_id=batch.id,
+                file_name="x.png",
+                state="new",
+            )
             sess.add(item)
             victim = users.create_user(sess, f"victim-{who}-{n}", PASSWORD)
             projects.set_member(sess, project, victim, ProjectRole.annotator)
@@ -92,17 +98,28 @@ class Targets:
             caller_id = api.user_ids.get(who, api.user_ids["admin"])
             token_secret = users.issue_token(sess, users.get_user(sess, caller_id), kind="api")
             token = users.list_api_tokens(sess, users.get_user(sess, caller_id))[-1]
-            self.values = {"project_id": project.id, "item_id": item.id, "job_id": job.id,
-                           "user_ref": str(victim.id), "user_id": victim.id, "token_id": token.id,
-                           "frame": 0, "file_name": f"up-{who}-{n}.png"}
+            self.values = {
+                "project_id": project.id,
+                "item_id": item.id,
+                "job_id": job.id,
+                "user_ref": str(victim.id),
+                "user_id": victim.id,
+                "token_id": token.id,
+                "frame": 0,
+                "file_name": f"up-{who}-{n}.png",
+            }
             self.token_secret = token_secret
             self.who, self.n = who, n
 
     def request_args(self, method: str, path: str) -> dict:
         """The body each endpoint needs to succeed when allowed."""
         if path == "/api/auth/login":
-            return {"json": {"username": self.who if self.who != "anon" else "admin",
-                             "password": PASSWORD}}
+            return {
+                "json": {
+                    "username": self.who if self.who != "anon" else "admin",
+                    "password": PASSWORD,
+                }
+            }
         if path == "/api/tokens" and method == "POST":
             return {"json": {"name": "t"}}
         if path == "/api/users" and method == "POST":
@@ -130,7 +147,9 @@ def _expected_denial(who: str, path: str) -> int:
     return 403
 
 
-@pytest.mark.parametrize("who", ["anon", "outsider", "client", "reviewer", "annotator", "manager", "admin"])
+@pytest.mark.parametrize(
+    "who", ["anon", "outsider", "client", "reviewer", "annotator", "manager", "admin"]
+)
 def test_every_endpoint_for_every_caller(api, who):
     failures = []
     for n, (method, path) in enumerate(sorted(POLICY)):
@@ -140,13 +159,19 @@ def test_every_endpoint_for_every_caller(api, who):
         if path == "/api/tokens/{token_id}" and who != "anon":
             headers = {"Authorization": f"Bearer {targets.token_secret}"}
         api.client.cookies.clear()  # a sign-in earlier in the loop must not authenticate this call
-        resp = api.client.request(method, url, headers=headers, **targets.request_args(method, path))
+        resp = api.client.request(
+            method, url, headers=headers, **targets.request_args(method, path)
+        )
         allowed = who in POLICY[(method, path)]
         if allowed and not 200 <= resp.status_code < 300:
-            failures.append(f"{who} {method} {path}: expected success, got {resp.status_code} {resp.text[:200]}")
+            failures.append(
+                f"{who} {method} {path}: expected success, got {resp.status_code} {resp.text[:200]}"
+            )
         if not allowed and resp.status_code != _expected_denial(who, path):
-            failures.append(f"{who} {method} {path}: expected {_expected_denial(who, path)}, "
-                            f"got {resp.status_code} {resp.text[:200]}")
+            failures.append(
+                f"{who} {method} {path}: expected {_expected_denial(who, path)}, "
+                f"got {resp.status_code} {resp.text[:200]}"
+            )
         if resp.status_code >= 500:
             failures.append(f"{who} {method} {path}: server error")
     assert not failures, "\n".join(failures)

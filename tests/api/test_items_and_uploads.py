@@ -25,8 +25,13 @@ def _gif(frames: int = 4) -> bytes:
 
 def _upload(api, files, who="client", batch=""):
     data = {"batch": batch} if batch else {}
-    return api.request("POST", f"/api/projects/{api.project_id}/uploads", who,
-                       files=[("files", f) for f in files], data=data)
+    return api.request(
+        "POST",
+        f"/api/projects/{api.project_id}/uploads",
+        who,
+        files=[("files", f) for f in files],
+        data=data,
+    )
 
 
 def test_upload_reports_each_file(any_api):
@@ -62,7 +67,9 @@ def test_archive_upload_and_path_names(api):
     body = _upload(api, [("pack.zip", buf.getvalue(), "application/zip")]).json()
     assert body["added"] == 2
     assert [r["reason"] for r in body["rejected_files"]] == ["unsafe_path"]
-    names = {i["file_name"] for i in api.get(f"/api/projects/{api.project_id}/items").json()["items"]}
+    names = {
+        i["file_name"] for i in api.get(f"/api/projects/{api.project_id}/items").json()["items"]
+    }
     assert {"set/one.jpg", "set/two.jpg"} <= {n.split("pack.zip/")[-1] for n in names} | names
 
 

@@ -12,9 +12,20 @@ from labelwright.store.tables import Image, Item, Project, Token, utcnow
 
 
 def _image_row(n: int) -> dict:
-    return {"sha256": f"{n:064x}", "phash": "0" * 16, "format": "jpeg", "mime": "image/jpeg",
-            "width": 10, "height": 10, "frame_count": 1, "orientation": 1, "size_bytes": 100,
-            "blob_key": f"o/{n}", "thumb_key": f"t/{n}", "created_at": utcnow()}
+    return {
+        "sha256": f"{n:064x}",
+        "phash": "0" * 16,
+        "format": "jpeg",
+        "mime": "image/jpeg",
+        "width": 10,
+        "height": 10,
+        "frame_count": 1,
+        "orientation": 1,
+        "size_bytes": 100,
+        "blob_key": f"o/{n}",
+        "thumb_key": f"t/{n}",
+        "created_at": utcnow(),
+    }
 
 
 def _seed(ctx, n_items: int) -> int:
@@ -23,10 +34,19 @@ def _seed(ctx, n_items: int) -> int:
         sess.add(project)
         sess.flush()
         ids = bulk.ensure_images(sess, [_image_row(i) for i in range(n_items)])
-        rows = [{"project_id": project.id, "image_id": ids[f"{i:064x}"], "batch_id": None,
-                 "file_name": f"img_{i % 7}_{i:04d}.jpg", "state": ["new", "submitted"][i % 2],
-                 "priority": 0.0, "created_at": utcnow(), "updated_at": utcnow()}
-                for i in range(n_items)]
+        rows = [
+            {
+                "project_id": project.id,
+                "image_id": ids[f"{i:064x}"],
+                "batch_id": None,
+                "file_name": f"img_{i % 7}_{i:04d}.jpg",
+                "state": ["new", "submitted"][i % 2],
+                "priority": 0.0,
+                "created_at": utcnow(),
+                "updated_at": utcnow(),
+            }
+            for i in range(n_items)
+        ]
         bulk.insert_items(sess, rows)
         return project.id
 
@@ -50,8 +70,17 @@ def test_bulk_inserts_skip_duplicates(any_ctx):
     with any_ctx.db.session() as sess:
         ids = bulk.ensure_images(sess, [_image_row(3), _image_row(3), _image_row(99)])
         assert len(ids) == 2
-        again = bulk.insert_items(sess, [{"project_id": project_id, "image_id": ids[f"{3:064x}"],
-                                          "file_name": "again.jpg", "state": "new"}])
+        again = bulk.insert_items(
+            sess,
+            [
+                {
+                    "project_id": project_id,
+                    "image_id": ids[f"{3:064x}"],
+                    "file_name": "again.jpg",
+                    "state": "new",
+                }
+            ],
+        )
         assert again == {}  # (project, image) already has an item
         assert sess.scalar(select(func.count()).select_from(Image)) == 11
         assert sess.scalar(select(func.count()).select_from(Item)) == 10
@@ -62,7 +91,9 @@ def test_keyset_pages_cover_everything_once(any_ctx):
     seen, after = [], None
     with any_ctx.db.session() as sess:
         while True:
-            rows, after = list_items(sess, project_id, ItemFilter(state="submitted"), after=after, limit=40)
+            rows, after = list_items(
+                sess, project_id, ItemFilter(state="submitted"), after=after, limit=40
+            )
             seen += [item.id for item, _ in rows]
             if after is None:
                 break
@@ -74,8 +105,14 @@ def test_keyset_by_name_with_prefix(any_ctx):
     names, after = [], None
     with any_ctx.db.session() as sess:
         while True:
-            rows, after = list_items(sess, project_id, ItemFilter(name_prefix="img_3_"), order="name",
-                                     after=after, limit=5)
+            rows, after = list_items(
+                sess,
+                project_id,
+                ItemFilter(name_prefix="img_3_"),
+                order="name",
+                after=after,
+                limit=5,
+            )
             names += [item.file_name for item, _ in rows]
             if after is None:
                 break

@@ -49,7 +49,8 @@ def get_caller(request: Request, ctx: Context = Depends(get_ctx)) -> Caller:
         expected = users.csrf_token(ctx.settings.secret_key(), session_secret)
         sent = request.headers.get(CSRF_HEADER, "")
         if not hmac.compare_digest(expected, sent):
-            raise Forbidden(f"missing or wrong {CSRF_HEADER} header (send the value of the {CSRF_COOKIE} cookie)")
+            hint = f"send the value of the {CSRF_COOKIE} cookie"
+            raise Forbidden(f"missing or wrong {CSRF_HEADER} header ({hint})")
     return Caller(user, via_cookie=True)
 
 

@@ -33,9 +33,26 @@ _opts = _Options()
 
 @app.callback()
 def main(
-    data_dir: Annotated[Path | None, typer.Option(envvar="LABELWRIGHT_DATA_DIR", help="Where data lives (default ./labelwright-data).")] = None,
-    database_url: Annotated[str | None, typer.Option(envvar="LABELWRIGHT_DATABASE_URL", help="SQLAlchemy URL (default SQLite in the data dir).")] = None,
-    storage_url: Annotated[str | None, typer.Option(envvar="LABELWRIGHT_STORAGE_URL", help="Blob storage path or fsspec URL (default the data dir).")] = None,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(
+            envvar="LABELWRIGHT_DATA_DIR", help="Where data lives (default ./labelwright-data)."
+        ),
+    ] = None,
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            envvar="LABELWRIGHT_DATABASE_URL",
+            help="SQLAlchemy URL (default SQLite in the data dir).",
+        ),
+    ] = None,
+    storage_url: Annotated[
+        str | None,
+        typer.Option(
+            envvar="LABELWRIGHT_STORAGE_URL",
+            help="Blob storage path or fsspec URL (default the data dir).",
+        ),
+    ] = None,
 ) -> None:
     """Every command works on an empty data dir, initialising it when needed."""
     _opts.data_dir, _opts.database_url, _opts.storage_url = data_dir, database_url, storage_url
@@ -65,7 +82,9 @@ def _run(fn):
 
 
 @app.command()
-def init(admin: Annotated[str, typer.Option(help="Username of the first admin.")] = "admin") -> None:
+def init(
+    admin: Annotated[str, typer.Option(help="Username of the first admin.")] = "admin",
+) -> None:
     """Create the data dir and database, and the first admin account (credentials printed once)."""
     from labelwright.services.setup import ensure_admin
 
@@ -74,7 +93,9 @@ def init(admin: Annotated[str, typer.Option(help="Username of the first admin.")
     console.print(f"Data dir: [bold]{ctx.settings.data_dir}[/bold]")
     if password:
         console.print(f"Admin account created: [bold]{username}[/bold] / [bold]{password}[/bold]")
-        console.print(f"(also written to {ctx.settings.data_dir / 'initial-admin.txt'}; delete it once noted)")
+        console.print(
+            f"(also written to {ctx.settings.data_dir / 'initial-admin.txt'}; delete it once noted)"
+        )
     else:
         console.print("Already initialised.")
 
@@ -101,8 +122,13 @@ def demo() -> None:
 def _progress():
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TimeElapsedColumn(), console=console)
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    )
 
 
 @app.command()
@@ -132,8 +158,15 @@ def serve(
 @user_app.command("create")
 def user_create(
     username: str,
-    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True,
-                                          envvar="LABELWRIGHT_NEW_PASSWORD")],
+    password: Annotated[
+        str,
+        typer.Option(
+            prompt=True,
+            hide_input=True,
+            confirmation_prompt=True,
+            envvar="LABELWRIGHT_NEW_PASSWORD",
+        ),
+    ],
     admin: Annotated[bool, typer.Option("--admin", help="Make an instance admin.")] = False,
     display_name: str = "",
 ) -> None:
@@ -142,8 +175,11 @@ def user_create(
 
     ctx = _context()
     with ctx.db.session() as sess:
-        user = _run(lambda: users.create_user(sess, username, password, display_name=display_name,
-                                              is_admin=admin))
+        user = _run(
+            lambda: users.create_user(
+                sess, username, password, display_name=display_name, is_admin=admin
+            )
+        )
         console.print(f"Created user {user.username} (id {user.id}){' as admin' if admin else ''}.")
 
 
@@ -158,8 +194,13 @@ def user_list() -> None:
     table = Table("id", "username", "name", "admin", "active")
     with ctx.db.session() as sess:
         for u in sess.scalars(select(User).order_by(User.id)):
-            table.add_row(str(u.id), u.username, u.display_name, "yes" if u.is_admin else "",
-                          "yes" if u.is_active else "no")
+            table.add_row(
+                str(u.id),
+                u.username,
+                u.display_name,
+                "yes" if u.is_admin else "",
+                "yes" if u.is_active else "no",
+            )
     console.print(table)
 
 
@@ -167,7 +208,9 @@ def user_list() -> None:
 def user_set_role(
     user: Annotated[str, typer.Argument(help="Username or id.")],
     project: Annotated[str, typer.Argument(help="Project name or id.")],
-    role: Annotated[str, typer.Argument(help="manager, annotator, reviewer, client, or 'none' to remove.")],
+    role: Annotated[
+        str, typer.Argument(help="manager, annotator, reviewer, client, or 'none' to remove.")
+    ],
 ) -> None:
     """Give a user a role in a project (or remove them with 'none')."""
     from labelwright.services import projects, users
@@ -198,8 +241,11 @@ def project_create(name: str, description: str = "", overlap: int = 1) -> None:
     ensure_admin(ctx)
     with ctx.db.session() as sess:
         admin = sess.scalar(select(User).where(User.is_admin.is_(True)).order_by(User.id))
-        proj = _run(lambda: projects.create_project(sess, name, description=description,
-                                                    creator=admin, overlap=overlap))
+        proj = _run(
+            lambda: projects.create_project(
+                sess, name, description=description, creator=admin, overlap=overlap
+            )
+        )
         console.print(f"Created project {proj.name} (id {proj.id}).")
 
 
@@ -213,7 +259,9 @@ def project_list() -> None:
     ctx = _context()
     table = Table("id", "name", "items", "description")
     with ctx.db.session() as sess:
-        counts = dict(sess.execute(select(Item.project_id, func.count()).group_by(Item.project_id)).all())
+        counts = dict(
+            sess.execute(select(Item.project_id, func.count()).group_by(Item.project_id)).all()
+        )
         for p in sess.scalars(select(Project).order_by(Project.id)):
             table.add_row(str(p.id), p.name, str(counts.get(p.id, 0)), p.description[:60])
     console.print(table)
@@ -229,7 +277,9 @@ def project_show(project: Annotated[str, typer.Argument(help="Project name or id
         proj = _run(lambda: projects.find_project(sess, project))
         console.print(f"[bold]{proj.name}[/bold] (id {proj.id})  {proj.description}")
         counts = projects.state_counts(sess, proj.id)
-        console.print("Items: " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "none"))
+        console.print(
+            "Items: " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "none")
+        )
         table = Table("member", "role")
         for user, role in projects.members(sess, proj):
             table.add_row(user.username, role.value)
@@ -243,9 +293,12 @@ def project_show(project: Annotated[str, typer.Argument(help="Project name or id
 @app.command("import")
 def import_cmd(
     project: Annotated[str, typer.Argument(help="Project name or id.")],
-    paths: Annotated[list[Path], typer.Argument(help="Files, folders, archives, or .txt lists of URLs.")],
+    paths: Annotated[
+        list[Path], typer.Argument(help="Files, folders, archives, or .txt lists of URLs.")
+    ],
     batch: Annotated[str, typer.Option(help="Batch name (default: the paths' names).")] = "",
-    workers: Annotated[int, typer.Option(help="Processes that decode images.")] = os.cpu_count() or 1,
+    workers: Annotated[int, typer.Option(help="Processes that decode images.")] = os.cpu_count()
+    or 1,
 ) -> None:
     """Import images into a project; each file gets an outcome (added, duplicate, rejected)."""
     from labelwright.services import projects
@@ -259,11 +312,19 @@ def import_cmd(
         proj = _run(lambda: projects.find_project(sess, project))
     with _progress() as bar:
         task = bar.add_task(f"importing into {proj.name}", total=None)
-        report = import_paths(ctx, proj.id, paths, batch_name=batch, workers=workers,
-                              progress=lambda done, _n: bar.update(task, completed=done))
+        report = import_paths(
+            ctx,
+            proj.id,
+            paths,
+            batch_name=batch,
+            workers=workers,
+            progress=lambda done, _n: bar.update(task, completed=done),
+        )
     s = report.summary()
-    console.print(f"[green]{s['added']} added[/green], {s['duplicates']} duplicates, "
-                  f"[red]{s['rejected']} rejected[/red] (batch {report.batch_id}, job {report.job_id})")
+    console.print(
+        f"[green]{s['added']} added[/green], {s['duplicates']} duplicates, "
+        f"[red]{s['rejected']} rejected[/red] (batch {report.batch_id}, job {report.job_id})"
+    )
     if report.rejected:
         table = Table("rejected file", "reason", "detail")
         for r in report.rejected[:200]:

@@ -22,7 +22,11 @@ class Context:
         """Create the data dir if needed, migrate the database and open storage."""
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         settings.tmp_dir.mkdir(parents=True, exist_ok=True)
-        return cls(settings=settings, db=Database(settings.database_url), blobs=BlobStore(settings.storage_url))
+        return cls(
+            settings=settings,
+            db=Database(settings.database_url),
+            blobs=BlobStore(settings.storage_url),
+        )
 
     def close(self) -> None:
         """Release database connections."""

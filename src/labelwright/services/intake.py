@@ -36,13 +36,22 @@ class ImportReport:
 
     def summary(self) -> dict[str, int]:
         """Counts per outcome."""
-        return {"added": len(self.added), "duplicates": len(self.duplicates), "rejected": len(self.rejected)}
+        return {
+            "added": len(self.added),
+            "duplicates": len(self.duplicates),
+            "rejected": len(self.rejected),
+        }
 
     def as_dict(self) -> dict:
         """A JSON-ready form, as stored on the job and returned by the API."""
-        return {"batch_id": self.batch_id, "job_id": self.job_id, **self.summary(),
-                "added_files": self.added, "duplicate_files": self.duplicates,
-                "rejected_files": self.rejected}
+        return {
+            "batch_id": self.batch_id,
+            "job_id": self.job_id,
+            **self.summary(),
+            "added_files": self.added,
+            "duplicate_files": self.duplicates,
+            "rejected_files": self.rejected,
+        }
 
 
 @dataclass(frozen=True)
@@ -70,7 +79,9 @@ def _probe_and_store(
     except RejectedFile as exc:
         return exc
     except Exception as exc:  # a decoder bug must reject one file, never the batch
-        return RejectedFile(name, "corrupt", f"{name}: could not be read ({type(exc).__name__}: {exc})")
+        return RejectedFile(
+            name, "corrupt", f"{name}: could not be read ({type(exc).__name__}: {exc})"
+        )
     store = _blob_store(storage_url)
     blob_key = store.key_for(probe.sha256, probe.ext, "original")
     thumb_key = store.key_for(probe.sha256, "jpg", "thumb")
@@ -98,8 +109,16 @@ def _chunks(items: Iterator, size: int) -> Iterator[list]:
 class Intake:
     """One import run into one project, recorded as a batch and a job."""
 
-    def __init__(self, ctx: Context, project_id: int, *, user_id: int | None, batch_name: str,
-                 workers: int = 0, progress: Progress | None = None) -> None:
+    def __init__(
+        self,
+        ctx: Context,
+        project_id: int,
+        *,
+        user_id: int | None,
+        batch_name: str,
+        workers: int = 0,
+        progress: Progress | None = None,
+    ) -> None:
         self.ctx = ctx
         self.project_id = project_id
         self.user_id = user_id
@@ -109,8 +128,9 @@ class Intake:
         self.report = ImportReport()
         self._done = 0
         settings = ctx.settings
-        self.policy = FetchPolicy(allow_networks=settings.url_allow_networks,
-                                  read_timeout=settings.url_timeout_s)
+        self.policy = FetchPolicy(
+            allow_networks=settings.url_allow_networks, read_timeout=settings.url_timeout_s
+        )
         self.limits = SourceLimits(max_archive_bytes=settings.max_archive_bytes)
 
     def run(self, paths: Iterable[Path]) -> ImportReport:
@@ -143,10 +163,16 @@ class Intake:
             if isinstance(item, RejectedFile):
                 self._reject(item)
             else:
-                jobs.append(pool.submit(_probe_and_store, item.name, str(item.path),
-                                        self.ctx.settings.storage_url,
-                                        self.ctx.settings.max_image_pixels,
-                                        self.ctx.settings.thumb_size))
+                jobs.append(
+                    pool.submit(
+                        _probe_and_store,
+                        item.name,
+                        str(item.path),
+                        self.ctx.settings.storage_url,
+                        self.ctx.settings.max_image_pixels,
+                        self.ctx.settings.thumb_size,
+                    )
+                )
         results = [job.result() for job in jobs]
         stored = []
         for result in results:
@@ -186,15 +212,25 @@ class Intake:
                     self.report.duplicates.append({"name": s.name, "duplicate_of": dup_of})
                     continue
                 seen[image_id] = s.name
-                new_rows.append({"project_id": self.project_id, "image_id": image_id,
-                                 "batch_id": self.report.batch_id, "file_name": s.name[:1000],
-                                 "state": "new", "priority": 0.0, "created_at": utcnow(),
-                                 "updated_at": utcnow()})
+                new_rows.append(
+                    {
+                        "project_id": self.project_id,
+                        "image_id": image_id,
+                        "batch_id": self.report.batch_id,
+                        "file_name": s.name[:1000],
+                        "state": "new",
+                        "priority": 0.0,
+                        "created_at": utcnow(),
+                        "updated_at": utcnow(),
+                    }
+                )
             created = bulk.insert_items(sess, new_rows)
             for row in new_rows:
                 item_id = created.get(row["image_id"])
                 if item_id is None:  # a concurrent import added it first
-                    self.report.duplicates.append({"name": row["file_name"], "duplicate_of": "concurrent"})
+                    self.report.duplicates.append(
+                        {"name": row["file_name"], "duplicate_of": "concurrent"}
+                    )
                 else:
                     self.report.added.append({"name": row["file_name"], "item_id": item_id})
             job = sess.get(Job, self.report.job_id)
@@ -205,8 +241,13 @@ class Intake:
     def _open_records(self) -> None:
         with self.ctx.db.session() as sess:
             batch = Batch(project_id=self.project_id, name=self.batch_name, created_by=self.user_id)
-            job = Job(project_id=self.project_id, kind="import", state="running",
-                      created_by=self.user_id, params={"batch": self.batch_name})
+            job = Job(
+                project_id=self.project_id,
+                kind="import",
+                state="running",
+                created_by=self.user_id,
+                params={"batch": self.batch_name},
+            )
             sess.add_all([batch, job])
             sess.flush()
             self.report.batch_id, self.report.job_id = batch.id, job.id
@@ -222,19 +263,36 @@ class Intake:
 
 def _image_row(s: _Stored) -> dict:
     p = s.probe
-    return {"sha256": p.sha256, "phash": p.phash, "format": p.format, "mime": p.mime,
-            "width": p.width, "height": p.height, "frame_count": p.frame_count,
-            "orientation": p.orientation, "size_bytes": p.size_bytes,
-            "blob_key": s.blob_key, "thumb_key": s.thumb_key, "created_at": utcnow()}
+    return {
+        "sha256": p.sha256,
+        "phash": p.phash,
+        "format": p.format,
+        "mime": p.mime,
+        "width": p.width,
+        "height": p.height,
+        "frame_count": p.frame_count,
+        "orientation": p.orientation,
+        "size_bytes": p.size_bytes,
+        "blob_key": s.blob_key,
+        "thumb_key": s.thumb_key,
+        "created_at": utcnow(),
+    }
 
 
-def import_paths(ctx: Context, project_id: int, paths: Iterable[Path], *, user_id: int | None = None,
-                 batch_name: str = "", workers: int = 0,
-                 progress: Progress | None = None) -> ImportReport:
+def import_paths(
+    ctx: Context,
+    project_id: int,
+    paths: Iterable[Path],
+    *,
+    user_id: int | None = None,
+    batch_name: str = "",
+    workers: int = 0,
+    progress: Progress | None = None,
+) -> ImportReport:
     """Import files, folders, archives and URL lists into a project."""
     paths = list(paths)
     name = batch_name or ", ".join(p.name for p in paths[:3]) or "import"
-    intake = Intake(ctx, project_id, user_id=user_id, batch_name=name[:200], workers=workers,
-                    progress=progress)
+    intake = Intake(
+        ctx, project_id, user_id=user_id, batch_name=name[:200], workers=workers, progress=progress
+    )
     return intake.run(paths)
-

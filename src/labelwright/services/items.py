@@ -55,4 +55,6 @@ def page_of_items(
 
 def batches(sess: Session, project_id: int) -> list[Batch]:
     """The project's batches, oldest first."""
-    return list(sess.scalars(select(Batch).where(Batch.project_id == project_id).order_by(Batch.id)))
+    return list(
+        sess.scalars(select(Batch).where(Batch.project_id == project_id).order_by(Batch.id))
+    )

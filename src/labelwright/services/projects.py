@@ -67,20 +67,29 @@ def require(sess: Session, user: User, project_id: int, allowed: frozenset[Proje
         raise NotFound(f"project {project_id} does not exist")
     if role not in allowed:
         needed = " or ".join(sorted(r.value for r in allowed))
-        raise Forbidden(f"project {project.name!r}: this needs the {needed} role; you are {role.value}")
+        raise Forbidden(
+            f"project {project.name!r}: this needs the {needed} role; you are {role.value}"
+        )
     return Access(project, role)
 
 
 def role_of(sess: Session, user_id: int, project_id: int) -> ProjectRole | None:
     """The user's role in the project, or None."""
     value = sess.scalar(
-        select(Membership.role).where(Membership.user_id == user_id, Membership.project_id == project_id)
+        select(Membership.role).where(
+            Membership.user_id == user_id, Membership.project_id == project_id
+        )
     )
     return ProjectRole(value) if value else None
 
 
 def create_project(
-    sess: Session, name: str, *, description: str = "", creator: User | None = None, overlap: int = 1
+    sess: Session,
+    name: str,
+    *,
+    description: str = "",
+    creator: User | None = None,
+    overlap: int = 1,
 ) -> Project:
     """Create a project; its creator becomes its manager."""
     name = name.strip()
@@ -97,7 +106,9 @@ def create_project(
     sess.add(project)
     sess.flush()
     if creator is not None:
-        sess.add(Membership(project_id=project.id, user_id=creator.id, role=ProjectRole.manager.value))
+        sess.add(
+            Membership(project_id=project.id, user_id=creator.id, role=ProjectRole.manager.value)
+        )
     return project
 
 
@@ -123,7 +134,9 @@ def update_project(sess: Session, project: Project, **changes: object) -> Projec
 def visible_projects(sess: Session, user: User) -> list[tuple[Project, ProjectRole | None]]:
     """Projects the user may see with their role (admins see all)."""
     roles = dict(
-        sess.execute(select(Membership.project_id, Membership.role).where(Membership.user_id == user.id)).all()
+        sess.execute(
+            select(Membership.project_id, Membership.role).where(Membership.user_id == user.id)
+        ).all()
     )
     stmt = select(Project).order_by(Project.id)
     if not user.is_admin:

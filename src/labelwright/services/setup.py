@@ -20,8 +20,17 @@ from labelwright.store.tables import Project, User
 ADMIN_FILE = "initial-admin.txt"
 DEMO_PROJECT = "Demo"
 # Real photographs that scikit-image ships inside its package (no download).
-DEMO_PHOTOS = ["astronaut.png", "coffee.png", "chelsea.png", "rocket.jpg", "motorcycle_left.png",
-               "hubble_deep_field.jpg", "retina.jpg", "coins.png", "horse.png"]
+DEMO_PHOTOS = [
+    "astronaut.png",
+    "coffee.png",
+    "chelsea.png",
+    "rocket.jpg",
+    "motorcycle_left.png",
+    "hubble_deep_field.jpg",
+    "retina.jpg",
+    "coins.png",
+    "horse.png",
+]
 
 
 def ensure_admin(ctx: Context, username: str = "admin") -> tuple[str, str | None]:
@@ -120,12 +129,15 @@ def load_demo(ctx: Context, progress: Progress | None = None) -> tuple[int, Impo
             return existing.id, None
         admin = sess.scalar(select(User).where(User.is_admin.is_(True)).order_by(User.id))
         project = projects.create_project(
-            sess, DEMO_PROJECT, description="Sample photos and generated images to try Labelwright on.",
+            sess,
+            DEMO_PROJECT,
+            description="Sample photos and generated images to try Labelwright on.",
             creator=admin,
         )
         project_id, admin_id = project.id, admin.id if admin else None
     with tempfile.TemporaryDirectory(dir=ctx.settings.tmp_dir) as tmp:
         paths = write_demo_images(Path(tmp))
-        report = import_paths(ctx, project_id, paths, user_id=admin_id, batch_name="demo images",
-                              progress=progress)
+        report = import_paths(
+            ctx, project_id, paths, user_id=admin_id, batch_name="demo images", progress=progress
+        )
     return project_id, report

@@ -82,7 +82,9 @@ def set_password(sess: Session, user: User, password: str) -> None:
     """Replace a user's password and end their sessions."""
     _check_password_rules(password)
     user.password_hash = hash_password(password)
-    for token in sess.scalars(select(Token).where(Token.user_id == user.id, Token.kind == "session")):
+    for token in sess.scalars(
+        select(Token).where(Token.user_id == user.id, Token.kind == "session")
+    ):
         token.revoked = True
 
 
@@ -132,7 +134,9 @@ def issue_token(
     prefix = "lws_" if kind == "session" else "lwt_"
     secret = prefix + secrets.token_urlsafe(32)
     expires = utcnow() + lifetime if lifetime else None
-    sess.add(Token(user_id=user.id, kind=kind, name=name, token_hash=_digest(secret), expires_at=expires))
+    sess.add(
+        Token(user_id=user.id, kind=kind, name=name, token_hash=_digest(secret), expires_at=expires)
+    )
     sess.flush()
     return secret
 
@@ -159,7 +163,9 @@ def revoke_token_secret(sess: Session, secret: str) -> None:
 
 def list_api_tokens(sess: Session, user: User) -> list[Token]:
     """The user's live API tokens (never their secrets)."""
-    stmt = select(Token).where(Token.user_id == user.id, Token.kind == "api", Token.revoked.is_(False))
+    stmt = select(Token).where(
+        Token.user_id == user.id, Token.kind == "api", Token.revoked.is_(False)
+    )
     return list(sess.scalars(stmt.order_by(Token.id)))
 
 

@@ -23,7 +23,9 @@ def ensure_images(sess: Session, rows: list[dict]) -> dict[str, int]:
     unique = list({r["sha256"]: r for r in rows}.values())
     stmt = _insert(sess, Image).values(unique).on_conflict_do_nothing(index_elements=["sha256"])
     sess.execute(stmt)
-    found = sess.execute(select(Image.sha256, Image.id).where(Image.sha256.in_(list({r["sha256"] for r in unique}))))
+    found = sess.execute(
+        select(Image.sha256, Image.id).where(Image.sha256.in_(list({r["sha256"] for r in unique})))
+    )
     return dict(found.all())
 
 
@@ -32,7 +34,9 @@ def items_by_image(sess: Session, project_id: int, image_ids: set[int]) -> dict[
     if not image_ids:
         return {}
     rows = sess.execute(
-        select(Item.image_id, Item.id).where(Item.project_id == project_id, Item.image_id.in_(image_ids))
+        select(Item.image_id, Item.id).where(
+            Item.project_id == project_id, Item.image_id.in_(image_ids)
+        )
     )
     return dict(rows.all())
 

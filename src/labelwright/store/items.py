@@ -40,7 +40,12 @@ def _decode_cursor(order: str, cursor: str) -> list:
         raise BadCursor(f"cursor {cursor[:40]!r} is not one this listing handed out") from exc
     ok = isinstance(key, list) and (
         (order == "id" and len(key) == 1 and isinstance(key[0], int))
-        or (order == "name" and len(key) == 2 and isinstance(key[0], str) and isinstance(key[1], int))
+        or (
+            order == "name"
+            and len(key) == 2
+            and isinstance(key[0], str)
+            and isinstance(key[1], int)
+        )
     )
     if not ok:
         raise BadCursor(f"cursor {cursor[:40]!r} does not fit order={order}")

@@ -6,7 +6,14 @@ from datetime import timedelta
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from labelwright.api.deps import CSRF_COOKIE, SESSION_COOKIE, Caller, current_user, get_caller, get_ctx
+from labelwright.api.deps import (
+    CSRF_COOKIE,
+    SESSION_COOKIE,
+    Caller,
+    current_user,
+    get_caller,
+    get_ctx,
+)
 from labelwright.api.schemas import LoginIn, LoginOut, TokenCreate, TokenCreated, TokenOut, UserOut
 from labelwright.services import users
 from labelwright.services.context import Context
@@ -30,17 +37,35 @@ def login(body: LoginIn, response: Response, ctx: Context = Depends(get_ctx)) ->
     csrf = users.csrf_token(ctx.settings.secret_key(), secret)
     max_age = days * 86400
     secure = ctx.settings.cookie_secure
-    response.set_cookie(SESSION_COOKIE, secret, max_age=max_age, httponly=True, samesite="lax",
-                        secure=secure, path="/")
+    response.set_cookie(
+        SESSION_COOKIE,
+        secret,
+        max_age=max_age,
+        httponly=True,
+        samesite="lax",
+        secure=secure,
+        path="/",
+    )
     # Readable by the page's own scripts, which echo it in the X-CSRF-Token header.
-    response.set_cookie(CSRF_COOKIE, csrf, max_age=max_age, httponly=False, samesite="strict",
-                        secure=secure, path="/")
+    response.set_cookie(
+        CSRF_COOKIE,
+        csrf,
+        max_age=max_age,
+        httponly=False,
+        samesite="strict",
+        secure=secure,
+        path="/",
+    )
     return LoginOut(user=user_out(user), csrf_token=csrf)
 
 
 @router.post("/auth/logout", status_code=204)
-def logout(request: Request, response: Response, caller: Caller = Depends(get_caller),
-           ctx: Context = Depends(get_ctx)) -> Response:
+def logout(
+    request: Request,
+    response: Response,
+    caller: Caller = Depends(get_caller),
+    ctx: Context = Depends(get_ctx),
+) -> Response:
     """End the browser session."""
     secret = request.cookies.get(SESSION_COOKIE)
     if secret and caller.via_cookie:
@@ -59,16 +84,21 @@ def me(user: User = Depends(current_user)) -> UserOut:
 
 
 @router.get("/tokens", response_model=list[TokenOut])
-def list_tokens(user: User = Depends(current_user), ctx: Context = Depends(get_ctx)) -> list[TokenOut]:
+def list_tokens(
+    user: User = Depends(current_user), ctx: Context = Depends(get_ctx)
+) -> list[TokenOut]:
     """The caller's API tokens (secrets are never shown again)."""
     with ctx.db.session() as sess:
-        return [TokenOut(id=t.id, name=t.name, created_at=t.created_at)
-                for t in users.list_api_tokens(sess, user)]
+        return [
+            TokenOut(id=t.id, name=t.name, created_at=t.created_at)
+            for t in users.list_api_tokens(sess, user)
+        ]
 
 
 @router.post("/tokens", response_model=TokenCreated, status_code=201)
-def create_token(body: TokenCreate, user: User = Depends(current_user),
-                 ctx: Context = Depends(get_ctx)) -> TokenCreated:
+def create_token(
+    body: TokenCreate, user: User = Depends(current_user), ctx: Context = Depends(get_ctx)
+) -> TokenCreated:
     """Create an API token for scripts: send it as 'Authorization: Bearer <token>'."""
     with ctx.db.session() as sess:
         secret = users.issue_token(sess, user, kind="api", name=body.name)
@@ -77,8 +107,9 @@ def create_token(body: TokenCreate, user: User = Depends(current_user),
 
 
 @router.delete("/tokens/{token_id}", status_code=204)
-def revoke_token(token_id: int, user: User = Depends(current_user),
-                 ctx: Context = Depends(get_ctx)) -> Response:
+def revoke_token(
+    token_id: int, user: User = Depends(current_user), ctx: Context = Depends(get_ctx)
+) -> Response:
     """Revoke one of the caller's API tokens."""
     with ctx.db.session() as sess:
         users.revoke_api_token(sess, user, token_id)

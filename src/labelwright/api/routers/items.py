@@ -22,12 +22,23 @@ def item_out(item: Item, image: Image) -> ItemOut:
     """The API view of an item."""
     base = f"/api/projects/{item.project_id}/items/{item.id}"
     return ItemOut(
-        id=item.id, project_id=item.project_id, file_name=item.file_name, state=item.state,
-        batch_id=item.batch_id, created_at=item.created_at,
-        image=ImageOut(id=image.id, sha256=image.sha256, format=image.format, width=image.width,
-                       height=image.height, frame_count=image.frame_count,
-                       size_bytes=image.size_bytes),
-        image_url=f"{base}/image", thumbnail_url=f"{base}/thumbnail",
+        id=item.id,
+        project_id=item.project_id,
+        file_name=item.file_name,
+        state=item.state,
+        batch_id=item.batch_id,
+        created_at=item.created_at,
+        image=ImageOut(
+            id=image.id,
+            sha256=image.sha256,
+            format=image.format,
+            width=image.width,
+            height=image.height,
+            frame_count=image.frame_count,
+            size_bytes=image.size_bytes,
+        ),
+        image_url=f"{base}/image",
+        thumbnail_url=f"{base}/thumbnail",
     )
 
 
@@ -46,14 +57,26 @@ def list_items(
     """A page of the project's items; keyset pagination keeps deep pages as fast as the first."""
     with ctx.db.session() as sess:
         projects.require(sess, user, project_id, projects.READ)
-        rows, nxt = items.page_of_items(sess, project_id, state=state, batch_id=batch, name=name,
-                                        order=order, after=after, limit=limit)
+        rows, nxt = items.page_of_items(
+            sess,
+            project_id,
+            state=state,
+            batch_id=batch,
+            name=name,
+            order=order,
+            after=after,
+            limit=limit,
+        )
         return ItemPage(items=[item_out(i, img) for i, img in rows], next=nxt)
 
 
 @router.get("/items/{item_id}", response_model=ItemOut)
-def get_item(project_id: int, item_id: int, user: User = Depends(current_user),
-             ctx: Context = Depends(get_ctx)) -> ItemOut:
+def get_item(
+    project_id: int,
+    item_id: int,
+    user: User = Depends(current_user),
+    ctx: Context = Depends(get_ctx),
+) -> ItemOut:
     """One item and its image's metadata."""
     with ctx.db.session() as sess:
         projects.require(sess, user, project_id, projects.READ)
@@ -66,7 +89,9 @@ def _image_of(ctx: Context, user: User, project_id: int, item_id: int) -> Image:
         return items.item_with_image(sess, project_id, item_id)[1]
 
 
-def _blob_response(ctx: Context, request: Request, key: str, etag: str, media_type: str) -> Response:
+def _blob_response(
+    ctx: Context, request: Request, key: str, etag: str, media_type: str
+) -> Response:
     headers = {"ETag": etag, "Cache-Control": CACHE}
     if etag in request.headers.get("if-none-match", ""):
         return Response(status_code=304, headers=headers)
@@ -76,32 +101,57 @@ def _blob_response(ctx: Context, request: Request, key: str, etag: str, media_ty
     return Response(ctx.blobs.read_bytes(key), media_type=media_type, headers=headers)
 
 
-@router.get("/items/{item_id}/image", response_class=Response,
-            responses={200: {"content": {"image/*": {}}}})
-def get_image(project_id: int, item_id: int, request: Request, user: User = Depends(current_user),
-              ctx: Context = Depends(get_ctx)) -> Response:
+@router.get(
+    "/items/{item_id}/image", response_class=Response, responses={200: {"content": {"image/*": {}}}}
+)
+def get_image(
+    project_id: int,
+    item_id: int,
+    request: Request,
+    user: User = Depends(current_user),
+    ctx: Context = Depends(get_ctx),
+) -> Response:
     """The original file, byte for byte (strong ETag: its SHA-256)."""
     image = _image_of(ctx, user, project_id, item_id)
     return _blob_response(ctx, request, image.blob_key, f'"{image.sha256}"', image.mime)
 
 
-@router.get("/items/{item_id}/thumbnail", response_class=Response,
-            responses={200: {"content": {"image/jpeg": {}}}})
-def get_thumbnail(project_id: int, item_id: int, request: Request,
-                  user: User = Depends(current_user), ctx: Context = Depends(get_ctx)) -> Response:
+@router.get(
+    "/items/{item_id}/thumbnail",
+    response_class=Response,
+    responses={200: {"content": {"image/jpeg": {}}}},
+)
+def get_thumbnail(
+    project_id: int,
+    item_id: int,
+    request: Request,
+    user: User = Depends(current_user),
+    ctx: Context = Depends(get_ctx),
+) -> Response:
     """A small JPEG preview, oriented as a person sees the image."""
     image = _image_of(ctx, user, project_id, item_id)
     return _blob_response(ctx, request, image.thumb_key, f'"{image.sha256}-thumb"', "image/jpeg")
 
 
-@router.get("/items/{item_id}/frames/{frame}", response_class=Response,
-            responses={200: {"content": {"image/png": {}}}})
-def get_frame(project_id: int, item_id: int, frame: int, request: Request,
-              user: User = Depends(current_user), ctx: Context = Depends(get_ctx)) -> Response:
+@router.get(
+    "/items/{item_id}/frames/{frame}",
+    response_class=Response,
+    responses={200: {"content": {"image/png": {}}}},
+)
+def get_frame(
+    project_id: int,
+    item_id: int,
+    frame: int,
+    request: Request,
+    user: User = Depends(current_user),
+    ctx: Context = Depends(get_ctx),
+) -> Response:
     """One frame of an animated image as PNG (0-based), rendered once and then kept."""
     image = _image_of(ctx, user, project_id, item_id)
     if not 0 <= frame < image.frame_count:
-        raise NotFound(f"item {item_id} has frames 0..{image.frame_count - 1}; there is no frame {frame}")
+        raise NotFound(
+            f"item {item_id} has frames 0..{image.frame_count - 1}; there is no frame {frame}"
+        )
     key = ctx.blobs.key_for(image.sha256, "png", f"frame{frame}")
     if not ctx.blobs.exists(key):
         with ctx.blobs.open(image.blob_key) as fh:
@@ -114,24 +164,39 @@ def get_frame(project_id: int, item_id: int, frame: int, request: Request,
 
 
 @router.get("/batches", response_model=list[BatchOut])
-def list_batches(project_id: int, user: User = Depends(current_user),
-                 ctx: Context = Depends(get_ctx)) -> list[BatchOut]:
+def list_batches(
+    project_id: int, user: User = Depends(current_user), ctx: Context = Depends(get_ctx)
+) -> list[BatchOut]:
     """The project's batches, oldest first."""
     with ctx.db.session() as sess:
         projects.require(sess, user, project_id, projects.READ)
-        return [BatchOut(id=b.id, name=b.name, note=b.note, created_at=b.created_at)
-                for b in items.batches(sess, project_id)]
+        return [
+            BatchOut(id=b.id, name=b.name, note=b.note, created_at=b.created_at)
+            for b in items.batches(sess, project_id)
+        ]
 
 
 @router.get("/jobs/{job_id}", response_model=JobOut)
-def get_job(project_id: int, job_id: int, user: User = Depends(current_user),
-            ctx: Context = Depends(get_ctx)) -> JobOut:
+def get_job(
+    project_id: int,
+    job_id: int,
+    user: User = Depends(current_user),
+    ctx: Context = Depends(get_ctx),
+) -> JobOut:
     """A job of this project, with its progress and result."""
     with ctx.db.session() as sess:
         projects.require(sess, user, project_id, projects.READ)
         job = sess.get(Job, job_id)
         if job is None or job.project_id != project_id:
             raise NotFound(f"job {job_id} does not exist in project {project_id}")
-        return JobOut(id=job.id, kind=job.kind, state=job.state, done=job.done, total=job.total,
-                      result=job.result, error=job.error, created_at=job.created_at,
-                      finished_at=job.finished_at)
+        return JobOut(
+            id=job.id,
+            kind=job.kind,
+            state=job.state,
+            done=job.done,
+            total=job.total,
+            result=job.result,
+            error=job.error,
+            created_at=job.created_at,
+            finished_at=job.finished_at,
+        )

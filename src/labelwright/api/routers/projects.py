@@ -9,8 +9,8 @@ from labelwright.api.routers.auth import user_out
 from labelwright.api.schemas import MemberIn, MemberOut, ProjectCreate, ProjectOut, ProjectPatch
 from labelwright.domain.roles import ProjectRole
 from labelwright.services import projects, users
-from labelwright.services.errors import Forbidden
 from labelwright.services.context import Context
+from labelwright.services.errors import Forbidden
 from labelwright.store.tables import Project, User
 
 router = APIRouter(prefix="/api/projects", tags=["projects"])
@@ -18,31 +18,42 @@ router = APIRouter(prefix="/api/projects", tags=["projects"])
 
 def project_out(project: Project, role: ProjectRole | None, counts: dict[str, int]) -> ProjectOut:
     """The API view of a project."""
-    return ProjectOut(id=project.id, name=project.name, description=project.description,
-                      overlap=project.overlap, created_at=project.created_at, role=role,
-                      counts=counts)
+    return ProjectOut(
+        id=project.id,
+        name=project.name,
+        description=project.description,
+        overlap=project.overlap,
+        created_at=project.created_at,
+        role=role,
+        counts=counts,
+    )
 
 
 @router.get("", response_model=list[ProjectOut])
-def list_projects(user: User = Depends(current_user), ctx: Context = Depends(get_ctx)) -> list[ProjectOut]:
+def list_projects(
+    user: User = Depends(current_user), ctx: Context = Depends(get_ctx)
+) -> list[ProjectOut]:
     """Projects the caller is a member of (admins: all)."""
     with ctx.db.session() as sess:
         return [project_out(p, role, {}) for p, role in projects.visible_projects(sess, user)]
 
 
 @router.post("", response_model=ProjectOut, status_code=201)
-def create_project(body: ProjectCreate, admin: User = Depends(admin_user),
-                   ctx: Context = Depends(get_ctx)) -> ProjectOut:
+def create_project(
+    body: ProjectCreate, admin: User = Depends(admin_user), ctx: Context = Depends(get_ctx)
+) -> ProjectOut:
     """Create a project; the creating admin becomes its manager."""
     with ctx.db.session() as sess:
-        project = projects.create_project(sess, body.name, description=body.description,
-                                          creator=admin, overlap=body.overlap)
+        project = projects.create_project(
+            sess, body.name, description=body.description, creator=admin, overlap=body.overlap
+        )
         return project_out(project, ProjectRole.manager, {})
 
 
 @router.get("/{project_id}", response_model=ProjectOut)
-def get_project(project_id: int, user: User = Depends(current_user),
-                ctx: Context = Depends(get_ctx)) -> ProjectOut:
+def get_project(
+    project_id: int, user: User = Depends(current_user), ctx: Context = Depends(get_ctx)
+) -> ProjectOut:
     """One project, with item counts per workflow state."""
     with ctx.db.session() as sess:
         access = projects.require(sess, user, project_id, projects.READ)
@@ -50,8 +61,12 @@ def get_project(project_id: int, user: User = Depends(current_user),
 
 
 @router.patch("/{project_id}", response_model=ProjectOut)
-def patch_project(project_id: int, body: ProjectPatch, user: User = Depends(current_user),
-                  ctx: Context = Depends(get_ctx)) -> ProjectOut:
+def patch_project(
+    project_id: int,
+    body: ProjectPatch,
+    user: User = Depends(current_user),
+    ctx: Context = Depends(get_ctx),
+) -> ProjectOut:
     """Rename or re-describe a project (managers)."""
     with ctx.db.session() as sess:
         access = projects.require(sess, user, project_id, projects.MANAGE)
@@ -60,8 +75,9 @@ def patch_project(project_id: int, body: ProjectPatch, user: User = Depends(curr
 
 
 @router.delete("/{project_id}", status_code=204)
-def delete_project(project_id: int, user: User = Depends(current_user),
-                   ctx: Context = Depends(get_ctx)) -> Response:
+def delete_project(
+    project_id: int, user: User = Depends(current_user), ctx: Context = Depends(get_ctx)
+) -> Response:
     """Delete a project and its items (admins); stored images stay for other projects."""
     with ctx.db.session() as sess:
         access = projects.require(sess, user, project_id, projects.READ)  # 404 for outsiders
@@ -72,17 +88,25 @@ def delete_project(project_id: int, user: User = Depends(current_user),
 
 
 @router.get("/{project_id}/members", response_model=list[MemberOut])
-def list_members(project_id: int, user: User = Depends(current_user),
-                 ctx: Context = Depends(get_ctx)) -> list[MemberOut]:
+def list_members(
+    project_id: int, user: User = Depends(current_user), ctx: Context = Depends(get_ctx)
+) -> list[MemberOut]:
     """The project's members and roles."""
     with ctx.db.session() as sess:
         access = projects.require(sess, user, project_id, projects.READ)
-        return [MemberOut(user=user_out(u), role=r) for u, r in projects.members(sess, access.project)]
+        return [
+            MemberOut(user=user_out(u), role=r) for u, r in projects.members(sess, access.project)
+        ]
 
 
 @router.put("/{project_id}/members/{user_ref}", response_model=MemberOut)
-def put_member(project_id: int, user_ref: str, body: MemberIn, user: User = Depends(current_user),
-               ctx: Context = Depends(get_ctx)) -> MemberOut:
+def put_member(
+    project_id: int,
+    user_ref: str,
+    body: MemberIn,
+    user: User = Depends(current_user),
+    ctx: Context = Depends(get_ctx),
+) -> MemberOut:
     """Add a member (by user id or username) or change their role (managers)."""
     with ctx.db.session() as sess:
         access = projects.require(sess, user, project_id, projects.MANAGE)
@@ -92,8 +116,12 @@ def put_member(project_id: int, user_ref: str, body: MemberIn, user: User = Depe
 
 
 @router.delete("/{project_id}/members/{user_ref}", status_code=204)
-def delete_member(project_id: int, user_ref: str, user: User = Depends(current_user),
-                  ctx: Context = Depends(get_ctx)) -> Response:
+def delete_member(
+    project_id: int,
+    user_ref: str,
+    user: User = Depends(current_user),
+    ctx: Context = Depends(get_ctx),
+) -> Response:
     """Remove a member (managers); the last manager cannot be removed."""
     with ctx.db.session() as sess:
         access = projects.require(sess, user, project_id, projects.MANAGE)

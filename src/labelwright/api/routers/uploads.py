@@ -41,24 +41,50 @@ def _staging_dir(ctx: Context) -> Path:
     return Path(tempfile.mkdtemp(prefix="upload-", dir=ctx.settings.tmp_dir))
 
 
-def _run_import(ctx: Context, project_id: int, files: list[Path], user: User, batch: str) -> ImportOut:
+def _run_import(
+    ctx: Context, project_id: int, files: list[Path], user: User, batch: str
+) -> ImportOut:
     report = import_paths(ctx, project_id, files, user_id=user.id, batch_name=batch)
     return ImportOut(**report.as_dict())
 
 
-@router.post("", response_model=ImportOut, status_code=201,
-             openapi_extra={"requestBody": {"content": {"multipart/form-data": {"schema": {
-                 "type": "object",
-                 "properties": {"files": {"type": "array", "items": {"type": "string", "format": "binary"}},
-                                "batch": {"type": "string"}},
-                 "required": ["files"]}}}}})
-async def upload_files(project_id: int, request: Request, user: User = Depends(current_user),
-                       ctx: Context = Depends(get_ctx)) -> ImportOut:
-    """Upload images, archives (.zip, .tar…) or URL lists as multipart `files`; one batch per request."""
+@router.post(
+    "",
+    response_model=ImportOut,
+    status_code=201,
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            "files": {
+                                "type": "array",
+                                "items": {"type": "string", "format": "binary"},
+                            },
+                            "batch": {"type": "string"},
+                        },
+                        "required": ["files"],
+                    }
+                }
+            }
+        }
+    },
+)
+async def upload_files(
+    project_id: int,
+    request: Request,
+    user: User = Depends(current_user),
+    ctx: Context = Depends(get_ctx),
+) -> ImportOut:
+    """Upload images, archives (.zip, .tar…) or URL lists as multipart `files`: one batch."""
     await run_in_threadpool(_check_access, ctx, user, project_id)
     length = int(request.headers.get("content-length") or 0)
     if length > ctx.settings.max_upload_bytes:
-        raise TooLarge(f"upload of {length} bytes is over the limit of {ctx.settings.max_upload_bytes}")
+        raise TooLarge(
+            f"upload of {length} bytes is over the limit of {ctx.settings.max_upload_bytes}"
+        )
     staging = _staging_dir(ctx)
     try:
         async with request.form(max_files=MAX_FILES_PER_REQUEST, max_fields=10) as form:
@@ -86,12 +112,27 @@ def _stage_uploads(uploads: list[UploadFile], staging: Path) -> list[Path]:
     return paths
 
 
-@router.put("/{file_name}", response_model=ImportOut, status_code=201,
-            openapi_extra={"requestBody": {"content": {"application/octet-stream": {
-                "schema": {"type": "string", "format": "binary"}}}, "required": True}})
-async def upload_raw(project_id: int, file_name: str, request: Request,
-                     batch: str = Query("", max_length=200),
-                     user: User = Depends(current_user), ctx: Context = Depends(get_ctx)) -> ImportOut:
+@router.put(
+    "/{file_name}",
+    response_model=ImportOut,
+    status_code=201,
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+            },
+            "required": True,
+        }
+    },
+)
+async def upload_raw(
+    project_id: int,
+    file_name: str,
+    request: Request,
+    batch: str = Query("", max_length=200),
+    user: User = Depends(current_user),
+    ctx: Context = Depends(get_ctx),
+) -> ImportOut:
     """Upload one file as the raw request body, streamed to disk: for very large archives."""
     await run_in_threadpool(_check_access, ctx, user, project_id)
     limit = ctx.settings.max_upload_bytes

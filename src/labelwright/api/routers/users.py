@@ -17,25 +17,37 @@ router = APIRouter(prefix="/api/users", tags=["users"])
 
 
 @router.get("", response_model=list[UserOut])
-def list_users(_admin: User = Depends(admin_user), ctx: Context = Depends(get_ctx)) -> list[UserOut]:
+def list_users(
+    _admin: User = Depends(admin_user), ctx: Context = Depends(get_ctx)
+) -> list[UserOut]:
     """Every account."""
     with ctx.db.session() as sess:
         return [user_out(u) for u in sess.scalars(select(User).order_by(User.username))]
 
 
 @router.post("", response_model=UserOut, status_code=201)
-def create_user(body: UserCreate, _admin: User = Depends(admin_user),
-                ctx: Context = Depends(get_ctx)) -> UserOut:
+def create_user(
+    body: UserCreate, _admin: User = Depends(admin_user), ctx: Context = Depends(get_ctx)
+) -> UserOut:
     """Create an account."""
     with ctx.db.session() as sess:
-        user = users.create_user(sess, body.username, body.password,
-                                 display_name=body.display_name, is_admin=body.is_admin)
+        user = users.create_user(
+            sess,
+            body.username,
+            body.password,
+            display_name=body.display_name,
+            is_admin=body.is_admin,
+        )
         return user_out(user)
 
 
 @router.patch("/{user_id}", response_model=UserOut)
-def patch_user(user_id: int, body: UserPatch, admin: User = Depends(admin_user),
-               ctx: Context = Depends(get_ctx)) -> UserOut:
+def patch_user(
+    user_id: int,
+    body: UserPatch,
+    admin: User = Depends(admin_user),
+    ctx: Context = Depends(get_ctx),
+) -> UserOut:
     """Change an account's name, admin flag, active flag or password."""
     with ctx.db.session() as sess:
         user = users.get_user(sess, user_id)
