@@ -56,6 +56,11 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def _next_prefix(prefix: str) -> str:
+    """The smallest string greater than every string that starts with prefix."""
+    return prefix[:-1] + chr(min(ord(prefix[-1]) + 1, 0x10FFFF))
+
+
 def list_items(
     sess: Session,
     project_id: int,
@@ -74,7 +79,12 @@ def list_items(
     if flt.batch_id is not None:
         stmt = stmt.where(Item.batch_id == flt.batch_id)
     if flt.name_prefix:
-        stmt = stmt.where(Item.file_name.like(_escape_like(flt.name_prefix) + "%", escape="\\"))
+        # The range lets the (project, file_name, id) index answer; LIKE keeps it exact.
+        stmt = stmt.where(
+            Item.file_name >= flt.name_prefix,
+            Item.file_name < _next_prefix(flt.name_prefix),
+            Item.file_name.like(_escape_like(flt.name_prefix) + "%", escape="\\"),
+        )
     if order == "name":
         if after:
             name, last_id = _decode_cursor(order, after)

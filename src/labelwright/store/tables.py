@@ -138,7 +138,10 @@ class Item(Base):
     batch_id: Mapped[int | None] = mapped_column(
         ForeignKey("batches.id", ondelete="SET NULL"), nullable=True
     )
-    file_name: Mapped[str] = mapped_column(String(1000))
+    # Byte-order collation, so a file-name prefix is an index range on both databases.
+    file_name: Mapped[str] = mapped_column(
+        String(1000).with_variant(String(1000, collation="C"), "postgresql")
+    )
     state: Mapped[str] = mapped_column(String(16), default="new")
     priority: Mapped[float] = mapped_column(default=0.0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

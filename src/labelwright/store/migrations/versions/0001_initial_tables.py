@@ -148,7 +148,13 @@ def upgrade() -> None:
         ),
         sa.Column("image_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("batch_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
-        sa.Column("file_name", sa.String(length=1000), nullable=False),
+        sa.Column(
+            "file_name",
+            sa.String(length=1000).with_variant(
+                sa.String(length=1000, collation="C"), "postgresql"
+            ),
+            nullable=False,
+        ),
         sa.Column("state", sa.String(length=16), nullable=False),
         sa.Column("priority", sa.Double(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),

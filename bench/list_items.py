@@ -1,0 +1,149 @@
+"""Benchmark: p99 latency of fetching any page of 100 items, with a filter, among 1,000,000.
+
+Inserts the items in bulk, then fetches pages starting at random points with random
+filters (state, batch, file-name prefix ordered by name) through the same service call
+the API uses, and prints p50/p99 per filter.
+
+Usage: python bench/list_items.py [--items 1000000] [--database-url URL] [--samples 400]
+Target: p99 <= 30 ms on SQLite and on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import insert, select, text
+
+from labelwright.config import Settings
+from labelwright.services import projects
+from labelwright.services.context import Context
+from labelwright.services.items import page_of_items
+from labelwright.store.items import encode_cursor
+from labelwright.store.tables import Batch, Image, Item, utcnow
+
+STATES = ["new"] * 10 + ["annotating"] * 4 + ["submitted"] * 3 + ["accepted"] * 2 + ["rejected"]
+CHUNK = 20_000
+
+
+def populate(ctx: Context, n: int) -> tuple[int, list[int], int]:
+    """A project with n items over 20 batches; returns (project id, batch ids, first item id)."""
+    rng = random.Random(1)
+    now = utcnow()
+    with ctx.db.session() as sess:
+        project_id = projects.create_project(sess, "bench").id
+        batches = [Batch(project_id=project_id, name=f"batch {b}") for b in range(20)]
+        sess.add_all(batches)
+        sess.flush()
+        batch_ids = [b.id for b in batches]
+    start = time.perf_counter()
+    for lo in range(0, n, CHUNK):
+        hi = min(n, lo + CHUNK)
+        images = [
+            {
+                "sha256": f"{i:064x}",
+                "phash": "0" * 16,
+                "format": "jpeg",
+                "mime": "image/jpeg",
+                "width": 1000,
+                "height": 750,
+                "frame_count": 1,
+                "orientation": 1,
+                "size_bytes": 250_000,
+                "blob_key": f"o/{i}",
+                "thumb_key": f"t/{i}",
+                "created_at": now,
+            }
+            for i in range(lo, hi)
+        ]
+        with ctx.db.session() as sess:
+            first = sess.scalar(select(Image.id).order_by(Image.id.desc()).limit(1)) or 0
+            sess.execute(insert(Image), images)
+            items = [
+                {
+                    "project_id": project_id,
+                    "image_id": first + 1 + k,
+                    "batch_id": batch_ids[(lo + k) * 20 // n],
+                    "file_name": f"site-{rng.randrange(100):02d}/cam{rng.randrange(10)}/{lo + k:07d}.jpg",
+                    "state": rng.choice(STATES),
+                    "priority": 0.0,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for k in range(hi - lo)
+            ]
+            sess.execute(insert(Item), items)
+        print(
+            f"\rinserted {hi:,}/{n:,} ({hi / (time.perf_counter() - start):,.0f} rows/s)",
+            end="",
+            flush=True,
+        )
+    print()
+    with ctx.db.engine.begin() as conn:
+        conn.execute(text("ANALYZE"))
+    with ctx.db.session() as sess:
+        first_item = sess.scalar(
+            select(Item.id).where(Item.project_id == project_id).order_by(Item.id).limit(1)
+        )
+    return project_id, batch_ids, first_item
+
+
+def measure(
+    ctx: Context, project_id: int, batch_ids: list[int], first: int, n: int, samples: int
+) -> None:
+    """Time random pages per filter and print p50/p99."""
+    rng = random.Random(2)
+    cases = {
+        "state=rejected": lambda: {"state": "rejected", "order": "id"},
+        "state=new": lambda: {"state": "new", "order": "id"},
+        "batch": lambda: {"batch_id": rng.choice(batch_ids), "order": "id"},
+        "name prefix (order=name)": lambda: {
+            "name": f"site-{rng.randrange(100):02d}/",
+            "order": "name",
+        },
+        "no filter": lambda: {"order": "id"},
+    }
+    for label, make in cases.items():
+        times = []
+        for _ in range(samples):
+            args = {"state": None, "batch_id": None, "name": None, **make()}
+            pivot = Item(
+                id=first + rng.randrange(n),
+                file_name=f"{args['name'] or ''}cam{rng.randrange(10)}/",
+            )
+            after = encode_cursor(args["order"], pivot) if rng.random() < 0.9 else None
+            t0 = time.perf_counter()
+            with ctx.db.session() as sess:
+                rows, _ = page_of_items(sess, project_id, after=after, limit=100, **args)
+            times.append((time.perf_counter() - t0) * 1000)
+            assert rows or after, label
+        times.sort()
+        p99 = times[int(len(times) * 0.99) - 1]
+        print(
+            f"{ctx.db.dialect:10s} {label:26s} p50 {statistics.median(times):6.2f} ms   p99 {p99:6.2f} ms"
+        )
+
+
+def main() -> None:
+    """Populate a fresh store and measure."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--items", type=int, default=1_000_000)
+    parser.add_argument("--samples", type=int, default=400)
+    parser.add_argument("--database-url", default=None)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="lw-list-") as tmp:
+        ctx = Context.open(Settings.from_env(data_dir=Path(tmp), database_url=args.database_url))
+        if ctx.db.dialect == "postgresql":
+            with ctx.db.engine.begin() as conn:  # start from an empty schema
+                conn.execute(text("TRUNCATE items, batches, images, memberships, projects CASCADE"))
+        project_id, batch_ids, first = populate(ctx, args.items)
+        measure(ctx, project_id, batch_ids, first, args.items, args.samples)
+        ctx.close()
+
+
+if __name__ == "__main__":
+    main()
