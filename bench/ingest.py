@@ -19,12 +19,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from ingest_media import make_photo  # noqa: E402
+from ingest_media import make_photo
 
-from labelwright.config import Settings  # noqa: E402
-from labelwright.services import projects  # noqa: E402
-from labelwright.services.context import Context  # noqa: E402
-from labelwright.services.intake import import_paths  # noqa: E402
+from labelwright.config import Settings
+from labelwright.services import projects
+from labelwright.services.context import Context
+from labelwright.services.intake import import_paths
 
 
 def main() -> None:
@@ -44,7 +44,8 @@ def main() -> None:
             list(pool.map(make_photo, paths, range(args.count), chunksize=16))
         size_mb = sum(p.stat().st_size for p in paths) / 2**20
         print(
-            f"generated {args.count} JPEGs ({size_mb:.0f} MiB) in {time.perf_counter() - start:.0f} s"
+            f"generated {args.count} JPEGs ({size_mb:.0f} MiB) "
+            f"in {time.perf_counter() - start:.0f} s"
         )
 
         settings = Settings.from_env(data_dir=Path(tmp) / "data", database_url=args.database_url)

@@ -30,6 +30,10 @@ STATES = ["new"] * 10 + ["annotating"] * 4 + ["submitted"] * 3 + ["accepted"] * 
 CHUNK = 20_000
 
 
+def _file_name(rng: random.Random, n: int) -> str:
+    return f"site-{rng.randrange(100):02d}/cam{rng.randrange(10)}/{n:07d}.jpg"
+
+
 def populate(ctx: Context, n: int) -> tuple[int, list[int], int]:
     """A project with n items over 20 batches; returns (project id, batch ids, first item id)."""
     rng = random.Random(1)
@@ -68,7 +72,7 @@ def populate(ctx: Context, n: int) -> tuple[int, list[int], int]:
                     "project_id": project_id,
                     "image_id": first + 1 + k,
                     "batch_id": batch_ids[(lo + k) * 20 // n],
-                    "file_name": f"site-{rng.randrange(100):02d}/cam{rng.randrange(10)}/{lo + k:07d}.jpg",
+                    "file_name": _file_name(rng, lo + k),
                     "state": rng.choice(STATES),
                     "priority": 0.0,
                     "created_at": now,
@@ -124,7 +128,8 @@ def measure(
         times.sort()
         p99 = times[int(len(times) * 0.99) - 1]
         print(
-            f"{ctx.db.dialect:10s} {label:26s} p50 {statistics.median(times):6.2f} ms   p99 {p99:6.2f} ms"
+            f"{ctx.db.dialect:10s} {label:26s} "
+            f"p50 {statistics.median(times):6.2f} ms   p99 {p99:6.2f} ms"
         )
 
 
