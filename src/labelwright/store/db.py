@@ -15,7 +15,13 @@ from sqlalchemy.orm import Session, sessionmaker
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
+WRITE_LOCK = "labelwright_write_lock"
+
+
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    # The driver's own implicit transactions are switched off: _sqlite_begin opens them,
+    # so a session can ask for the write lock up front.
+    dbapi_conn.isolation_level = None
     # WAL lets readers run beside the writer; synchronous=FULL makes every
     # acknowledged commit survive a crash of the process or the machine.
     cur = dbapi_conn.cursor()
@@ -26,6 +32,13 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.close()
 
 
+def _sqlite_begin(conn) -> None:
+    # BEGIN IMMEDIATE takes the write lock before the first read, so a read-then-write
+    # (like claiming the next item of a queue) cannot act on what another writer changed.
+    immediate = conn.get_execution_options().get(WRITE_LOCK, False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
 def make_engine(url: str, **kwargs) -> Engine:
     """An engine for SQLite (file made on demand, pragmas set) or PostgreSQL."""
     parsed = make_url(url)
@@ -34,6 +47,7 @@ def make_engine(url: str, **kwargs) -> Engine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_size", 20)
@@ -66,9 +80,15 @@ class Database:
         return self.engine.dialect.name
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """A session whose transaction commits on success and rolls back on error."""
+    def session(self, *, write_lock: bool = False) -> Iterator[Session]:
+        """A session whose transaction commits on success and rolls back on error.
+
+        write_lock: on SQLite, hold the database's write lock from the start (for
+        read-then-write steps); PostgreSQL code locks rows instead.
+        """
         with self._sessions() as sess, sess.begin():
+            if write_lock:
+                sess.connection(execution_options={WRITE_LOCK: True})
             yield sess
 
     def dispose(self) -> None:

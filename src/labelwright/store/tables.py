@@ -155,6 +155,8 @@ class Item(Base):
         Index("ix_items_project_state", "project_id", "state", "id"),
         Index("ix_items_project_batch", "project_id", "batch_id", "id"),
         Index("ix_items_project_name", "project_id", "file_name", "id"),
+        # The work queue takes the best-priority, oldest open item first.
+        Index("ix_items_queue", "project_id", "state", "priority", "id"),
     )
 
 
@@ -178,3 +180,132 @@ class Job(Base):
     )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class SchemaRevision(Base):
+    """One version of a project's label schema; the newest is in force (append-only)."""
+
+    __tablename__ = "schema_revisions"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (UniqueConstraint("project_id", "version", name="uq_schema_version"),)
+
+
+class Guidelines(Base):
+    """One version of a project's written guidelines (Markdown); the newest is in force."""
+
+    __tablename__ = "guidelines"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), index=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Annotation(Base):
+    """One person's annotation of one item: a pointer to its newest revision.
+
+    The pointer and the small index fields move on each save; the content lives only
+    in AnnotationRevision rows, which are never changed or deleted.
+    """
+
+    __tablename__ = "annotations"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    object_count: Mapped[int] = mapped_column(Integer, default=0)
+    submitted: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("item_id", "user_id", name="uq_annotation_item_user"),
+        Index("ix_annotations_project_user", "project_id", "user_id", "item_id"),
+        Index("ix_annotations_project_objects", "project_id", "object_count", "item_id"),
+    )
+
+
+class AnnotationRevision(Base):
+    """An immutable saved state of an annotation."""
+
+    __tablename__ = "annotation_revisions"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    annotation_id: Mapped[int] = mapped_column(ForeignKey("annotations.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    object_count: Mapped[int] = mapped_column(Integer)
+    origin: Mapped[str] = mapped_column(String(32), default="save")  # save | restore | predictions
+    created_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (UniqueConstraint("annotation_id", "number", name="uq_revision_number"),)
+
+
+class AnnotationClass(Base):
+    """Index: how many objects of a class the current revision of an annotation holds."""
+
+    __tablename__ = "annotation_classes"
+    annotation_id: Mapped[int] = mapped_column(
+        ForeignKey("annotations.id", ondelete="CASCADE"), primary_key=True
+    )
+    class_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
+    count: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (Index("ix_annotation_classes_lookup", "project_id", "class_id", "item_id"),)
+
+
+class Prediction(Base):
+    """A model's proposal for an item, kept apart from human work (per model and run)."""
+
+    __tablename__ = "predictions"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
+    model: Mapped[str] = mapped_column(String(200))
+    run: Mapped[str] = mapped_column(String(200))
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    object_count: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("item_id", "model", "run", name="uq_prediction_run"),
+        Index("ix_predictions_project_item", "project_id", "item_id"),
+    )
+
+
+class Assignment(Base):
+    """A lease on an item for one person; it lapses unless heartbeats keep it alive."""
+
+    __tablename__ = "assignments"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(16), default="annotate")  # annotate | review
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    # active | submitted | skipped | released
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    skip_reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (
+        Index("ix_assignments_user", "project_id", "user_id", "status"),
+        Index("ix_assignments_item", "item_id", "status"),
+    )
