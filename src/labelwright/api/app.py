@@ -9,7 +9,15 @@ from fastapi.staticfiles import StaticFiles
 
 from labelwright import __version__
 from labelwright.api.errors import ERROR_RESPONSES, install_error_handlers
-from labelwright.api.routers import auth, items, projects, uploads, users
+from labelwright.api.routers import (
+    annotations,
+    auth,
+    items,
+    labelschema,
+    projects,
+    uploads,
+    users,
+)
 from labelwright.config import Settings
 from labelwright.services.context import Context
 
@@ -29,7 +37,7 @@ def create_app(ctx: Context | None = None, settings: Settings | None = None) -> 
     )
     app.state.ctx = ctx
     install_error_handlers(app)
-    for module in (auth, users, projects, items, uploads):
+    for module in (auth, users, projects, items, uploads, labelschema, annotations):
         app.include_router(module.router)
 
     @app.get("/api/health", tags=["meta"])

@@ -53,3 +53,17 @@ class TooLarge(ServiceError):
 
     status = 413
     code = "too_large"
+
+
+class PreconditionFailed(ServiceError):
+    """The client edited a revision that is no longer current; details hold the current one."""
+
+    status = 412
+    code = "stale_revision"
+
+
+class PreconditionRequired(ServiceError):
+    """A save must say which revision it edited (If-Match), so no save is silently lost."""
+
+    status = 428
+    code = "if_match_required"

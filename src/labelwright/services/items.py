@@ -33,8 +33,12 @@ def page_of_items(
     order: str,
     after: str | None,
     limit: int,
+    annotation_filter: dict | None = None,
 ) -> tuple[list[tuple[Item, Image]], str | None]:
-    """A filtered page of a project's items, with checked arguments."""
+    """A filtered page of a project's items, with checked arguments.
+
+    annotation_filter: class_id, annotator_id, min_objects, max_objects, only_user_id.
+    """
     if state is not None and state not in ItemState.__members__:
         valid = ", ".join(s.value for s in ItemState)
         raise Invalid(f"state {state!r} is not one of: {valid}")
@@ -44,7 +48,9 @@ def page_of_items(
         return list_items(
             sess,
             project_id,
-            ItemFilter(state=state, batch_id=batch_id, name_prefix=name),
+            ItemFilter(
+                state=state, batch_id=batch_id, name_prefix=name, **(annotation_filter or {})
+            ),
             order=order,
             after=after,
             limit=limit,

@@ -191,7 +191,19 @@ def members(sess: Session, project: Project) -> list[tuple[User, ProjectRole]]:
 
 def state_counts(sess: Session, project_id: int) -> dict[str, int]:
     """How many items are in each workflow state."""
+    return state_counts_by_project(sess, [project_id]).get(project_id, {})
+
+
+def state_counts_by_project(sess: Session, project_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Items per workflow state for several projects, in one query."""
+    if not project_ids:
+        return {}
     rows = sess.execute(
-        select(Item.state, func.count()).where(Item.project_id == project_id).group_by(Item.state)
+        select(Item.project_id, Item.state, func.count())
+        .where(Item.project_id.in_(project_ids))
+        .group_by(Item.project_id, Item.state)
     ).all()
-    return {state: count for state, count in rows}
+    counts: dict[int, dict[str, int]] = {}
+    for project_id, state, count in rows:
+        counts.setdefault(project_id, {})[state] = count
+    return counts

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
 
-from labelwright.store.tables import Image, Item
+from labelwright.store.tables import Annotation, AnnotationClass, Image, Item
 
 MAX_PAGE = 500
 
@@ -25,6 +25,43 @@ class ItemFilter:
     state: str | None = None
     batch_id: int | None = None
     name_prefix: str | None = None
+    class_id: str | None = None
+    annotator_id: int | None = None
+    min_objects: int | None = None
+    max_objects: int | None = None
+    # Annotation-based filters look only at this person's annotations (for annotators,
+    # who must not learn about other people's work on overlap items).
+    only_user_id: int | None = None
+
+
+def _annotation_filters(flt: ItemFilter) -> list:
+    """EXISTS conditions on the annotation index for the annotation-based filters."""
+    conds = []
+    own = [Annotation.user_id == flt.only_user_id] if flt.only_user_id is not None else []
+    if flt.class_id is not None:
+        cls = select(AnnotationClass.item_id).join(
+            Annotation, Annotation.id == AnnotationClass.annotation_id
+        )
+        conds.append(
+            cls.where(
+                AnnotationClass.item_id == Item.id, AnnotationClass.class_id == flt.class_id, *own
+            ).exists()
+        )
+    counted = []
+    if flt.annotator_id is not None:
+        counted.append(Annotation.user_id == flt.annotator_id)
+    if flt.min_objects is not None:
+        counted.append(Annotation.object_count >= flt.min_objects)
+    if flt.max_objects is not None:
+        counted.append(Annotation.object_count <= flt.max_objects)
+    if counted:
+        saved = Annotation.revision > 0
+        conds.append(
+            select(Annotation.id)
+            .where(Annotation.item_id == Item.id, saved, *counted, *own)
+            .exists()
+        )
+    return conds
 
 
 def encode_cursor(order: str, item: Item) -> str:
@@ -85,6 +122,8 @@ def list_items(
             Item.file_name < _next_prefix(flt.name_prefix),
             Item.file_name.like(_escape_like(flt.name_prefix) + "%", escape="\\"),
         )
+    for cond in _annotation_filters(flt):
+        stmt = stmt.where(cond)
     if order == "name":
         if after:
             name, last_id = _decode_cursor(order, after)

@@ -7,6 +7,7 @@ from fastapi.responses import FileResponse
 
 from labelwright.api.deps import current_user, get_ctx
 from labelwright.api.schemas import BatchOut, ImageOut, ItemOut, ItemPage, JobOut
+from labelwright.domain.roles import ProjectRole
 from labelwright.media.probe import render_frame
 from labelwright.services import items, projects
 from labelwright.services.context import Context
@@ -51,12 +52,24 @@ def list_items(
     order: str = Query("id", description="'id' (oldest first) or 'name'"),
     after: str | None = Query(None, max_length=2000, description="the `next` of the previous page"),
     limit: int = Query(100, ge=1, le=500),
+    class_id: str | None = Query(None, alias="class", description="has objects of this class id"),
+    annotator: int | None = Query(None, description="annotated by this user id"),
+    min_objects: int | None = Query(None, ge=0, description="an annotation has at least N objects"),
+    max_objects: int | None = Query(None, ge=0, description="an annotation has at most N objects"),
     user: User = Depends(current_user),
     ctx: Context = Depends(get_ctx),
 ) -> ItemPage:
     """A page of the project's items; keyset pagination keeps deep pages as fast as the first."""
+    by_annotation = {
+        "class_id": class_id,
+        "annotator_id": annotator,
+        "min_objects": min_objects,
+        "max_objects": max_objects,
+    }
     with ctx.db.session() as sess:
-        projects.require(sess, user, project_id, projects.READ)
+        access = projects.require(sess, user, project_id, projects.READ)
+        if access.role in (ProjectRole.annotator, ProjectRole.client):
+            by_annotation["only_user_id"] = user.id  # never a window on other people's work
         rows, nxt = items.page_of_items(
             sess,
             project_id,
@@ -66,6 +79,7 @@ def list_items(
             order=order,
             after=after,
             limit=limit,
+            annotation_filter=by_annotation,
         )
         return ItemPage(items=[item_out(i, img) for i, img in rows], next=nxt)
 

@@ -35,7 +35,9 @@ def list_projects(
 ) -> list[ProjectOut]:
     """Projects the caller is a member of (admins: all)."""
     with ctx.db.session() as sess:
-        return [project_out(p, role, {}) for p, role in projects.visible_projects(sess, user)]
+        visible = projects.visible_projects(sess, user)
+        counts = projects.state_counts_by_project(sess, [p.id for p, _ in visible])
+        return [project_out(p, role, counts.get(p.id, {})) for p, role in visible]
 
 
 @router.post("", response_model=ProjectOut, status_code=201)
