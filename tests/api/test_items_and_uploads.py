@@ -144,3 +144,12 @@ def test_openapi_documents_error_shape(api):
     spec = api.get("/api/openapi.json").json()
     op = spec["paths"]["/api/projects/{project_id}/items"]["get"]
     assert "404" in op["responses"] and "ErrorResponse" in str(op["responses"]["404"])
+
+
+def test_lost_thumbnail_is_made_again(api):
+    item = api.get(f"/api/projects/{api.project_id}/items/{api.item_id}").json()
+    sha = item["image"]["sha256"]
+    thumb = api.ctx.blobs.local_path(api.ctx.blobs.key_for(sha, "jpg", "thumb"))
+    thumb.unlink()
+    resp = api.get(item["thumbnail_url"])
+    assert resp.status_code == 200 and thumb.exists()

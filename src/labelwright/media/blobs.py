@@ -56,29 +56,36 @@ class BlobStore:
         with open(src, "rb") as f:
             self._write_local(Path(path), f)
 
-    def put_bytes(self, data: bytes, key: str) -> None:
-        """Store bytes under key; a no-op if the key already exists."""
+    def put_bytes(self, data: bytes, key: str, *, durable: bool = True) -> None:
+        """Store bytes under key; a no-op if the key already exists.
+
+        durable=False skips the fsyncs: for derived data (thumbnails, rendered frames)
+        that can be made again, where the flush would only cost time.
+        """
         path = self._path(key)
         if self.exists(key):
             return
         if self._local_root is None:
             self.fs.pipe_file(path, data)
             return
-        self._write_local(Path(path), io.BytesIO(data))
+        self._write_local(Path(path), io.BytesIO(data), durable=durable)
 
-    def _write_local(self, dest: Path, src: BinaryIO) -> None:
+    def _write_local(self, dest: Path, src: BinaryIO, *, durable: bool = True) -> None:
         """Write to a temp name, fsync, then rename, so readers never see a partial blob."""
         dest.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".tmp-", suffix=dest.suffix)
         try:
             with os.fdopen(fd, "wb") as out:
                 shutil.copyfileobj(src, out, COPY_BUFFER)
-                out.flush()
-                os.fsync(out.fileno())
+                if durable:
+                    out.flush()
+                    os.fsync(out.fileno())
             os.replace(tmp, dest)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+        if not durable:
+            return
         # The rename itself is only durable once the directory entry is flushed.
         dir_fd = os.open(dest.parent, os.O_RDONLY)
         try:

@@ -87,7 +87,7 @@ def _probe_and_store(
     thumb_key = store.key_for(probe.sha256, "jpg", "thumb")
     store.put_file(Path(path), blob_key)
     if not store.exists(thumb_key):
-        store.put_bytes(probe.thumbnail, thumb_key)
+        store.put_bytes(probe.thumbnail, thumb_key, durable=False)  # derived: made again if lost
     return _Stored(name, probe, blob_key, thumb_key)
 
 

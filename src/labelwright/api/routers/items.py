@@ -8,10 +8,9 @@ from fastapi.responses import FileResponse
 from labelwright.api.deps import current_user, get_ctx
 from labelwright.api.schemas import BatchOut, ImageOut, ItemOut, ItemPage, JobOut
 from labelwright.domain.roles import ProjectRole
-from labelwright.media.probe import render_frame
-from labelwright.services import items, projects
+from labelwright.services import derived, items, projects
 from labelwright.services.context import Context
-from labelwright.services.errors import Invalid, NotFound
+from labelwright.services.errors import NotFound
 from labelwright.store.tables import Image, Item, Job, User
 
 router = APIRouter(prefix="/api/projects/{project_id}", tags=["items"])
@@ -144,7 +143,8 @@ def get_thumbnail(
 ) -> Response:
     """A small JPEG preview, oriented as a person sees the image."""
     image = _image_of(ctx, user, project_id, item_id)
-    return _blob_response(ctx, request, image.thumb_key, f'"{image.sha256}-thumb"', "image/jpeg")
+    key = derived.ensure_thumbnail(ctx, image)
+    return _blob_response(ctx, request, key, f'"{image.sha256}-thumb"', "image/jpeg")
 
 
 @router.get(
@@ -162,18 +162,7 @@ def get_frame(
 ) -> Response:
     """One frame of an animated image as PNG (0-based), rendered once and then kept."""
     image = _image_of(ctx, user, project_id, item_id)
-    if not 0 <= frame < image.frame_count:
-        raise NotFound(
-            f"item {item_id} has frames 0..{image.frame_count - 1}; there is no frame {frame}"
-        )
-    key = ctx.blobs.key_for(image.sha256, "png", f"frame{frame}")
-    if not ctx.blobs.exists(key):
-        with ctx.blobs.open(image.blob_key) as fh:
-            try:
-                png = render_frame(fh, frame, max_pixels=ctx.settings.max_image_pixels)
-            except ValueError as exc:
-                raise Invalid(str(exc)) from None
-        ctx.blobs.put_bytes(png, key)
+    key = derived.ensure_frame(ctx, image, frame)
     return _blob_response(ctx, request, key, f'"{image.sha256}-f{frame}"', "image/png")
 
 
