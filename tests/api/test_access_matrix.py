@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 import pytest
 from PIL import Image
 
 from labelwright.domain.roles import ProjectRole
 from labelwright.services import projects, users
-from labelwright.store.tables import Batch, Item, Job
+from labelwright.store.tables import (
+    Annotation,
+    AnnotationRevision,
+    Assignment,
+    Batch,
+    Item,
+    Job,
+    Prediction,
+    utcnow,
+)
 from tests.api.conftest import PASSWORD, ROLES
 
 EVERYONE = {"admin", *ROLES}
@@ -17,6 +27,14 @@ SIGNED_IN = {*EVERYONE, "outsider"}
 ADMIN = {"admin"}
 MANAGERS = {"admin", "manager"}
 UPLOADERS = {"admin", "manager", "client"}
+# The work queue: annotate leases for managers and annotators, review leases for managers and
+# reviewers; each person acts only on their own lease.
+LEASE_ANNOTATORS = {"admin", "manager", "annotator"}
+LEASE_REVIEWERS = {"admin", "manager", "reviewer"}
+QUEUE_WORKERS = LEASE_ANNOTATORS | LEASE_REVIEWERS
+# Annotations: everyone who labels or checks labels; clients only see progress and deliveries.
+LABELERS = {"admin", "manager", "annotator", "reviewer"}
+EMPTY = {"objects": [], "tags": {}, "relations": []}
 
 # (method, path) -> who may call it. Any new endpoint must be added here.
 POLICY: dict[tuple[str, str], set[str]] = {
@@ -47,6 +65,30 @@ POLICY: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/projects/{project_id}/jobs/{job_id}"): EVERYONE,
     ("POST", "/api/projects/{project_id}/uploads"): UPLOADERS,
     ("PUT", "/api/projects/{project_id}/uploads/{file_name}"): UPLOADERS,
+    ("POST", "/api/projects/{project_id}/queue/next"): QUEUE_WORKERS,
+    ("POST", "/api/projects/{project_id}/assignments/{assignment_id}/heartbeat"): QUEUE_WORKERS,
+    ("POST", "/api/projects/{project_id}/assignments/{assignment_id}/skip"): QUEUE_WORKERS,
+    ("POST", "/api/projects/{project_id}/assignments/{assignment_id}/release"): QUEUE_WORKERS,
+    ("POST", "/api/projects/{project_id}/assignments/{assignment_id}/submit"): LEASE_ANNOTATORS,
+    ("POST", "/api/projects/{project_id}/assignments/{assignment_id}/review"): LEASE_REVIEWERS,
+    ("GET", "/api/projects/{project_id}/schema"): EVERYONE,
+    ("PUT", "/api/projects/{project_id}/schema"): MANAGERS,
+    ("GET", "/api/projects/{project_id}/guidelines"): EVERYONE,
+    ("PUT", "/api/projects/{project_id}/guidelines"): MANAGERS,
+    ("GET", "/api/projects/{project_id}/items/{item_id}/annotations"): LABELERS,
+    ("GET", "/api/projects/{project_id}/items/{item_id}/annotation"): LABELERS,
+    ("PUT", "/api/projects/{project_id}/items/{item_id}/annotation"): LABELERS,
+    ("GET", "/api/projects/{project_id}/annotations/{annotation_id}"): LABELERS,
+    ("PUT", "/api/projects/{project_id}/annotations/{annotation_id}"): LABELERS,
+    ("GET", "/api/projects/{project_id}/annotations/{annotation_id}/revisions"): LABELERS,
+    ("GET", "/api/projects/{project_id}/annotations/{annotation_id}/revisions/{number}"): LABELERS,
+    (
+        "POST",
+        "/api/projects/{project_id}/annotations/{annotation_id}/revisions/{number}/restore",
+    ): LABELERS,
+    ("GET", "/api/projects/{project_id}/items/{item_id}/predictions"): LABELERS,
+    ("POST", "/api/projects/{project_id}/items/{item_id}/predictions"): MANAGERS,
+    ("POST", "/api/projects/{project_id}/predictions/{prediction_id}/accept"): LABELERS,
 }
 # Endpoints outside any project: a non-admin is refused with 403; project ones answer 404.
 PROJECT_SCOPED = "/api/projects/{project_id}"
@@ -98,6 +140,37 @@ class Targets:
             caller_id = api.user_ids.get(who, api.user_ids["admin"])
             token_secret = users.issue_token(sess, users.get_user(sess, caller_id), kind="api")
             token = users.list_api_tokens(sess, users.get_user(sess, caller_id))[-1]
+            # The caller's own lease on the item; _queue_args fits its kind to the endpoint.
+            lease = Assignment(
+                project_id=project.id,
+                item_id=item.id,
+                user_id=caller_id,
+                kind="annotate",
+                status="active",
+                expires_at=utcnow() + timedelta(hours=1),
+            )
+            sess.add(lease)
+            # The caller's own annotation of the item at revision 1, and a model's prediction.
+            annotation = Annotation(
+                project_id=project.id, item_id=item.id, user_id=caller_id, revision=1
+            )
+            sess.add(annotation)
+            sess.flush()
+            sess.add(
+                AnnotationRevision(
+                    annotation_id=annotation.id, number=1, body=EMPTY, object_count=0
+                )
+            )
+            prediction = Prediction(
+                project_id=project.id,
+                item_id=item.id,
+                model="m",
+                run="r",
+                body=EMPTY,
+                object_count=0,
+            )
+            sess.add(prediction)
+            sess.flush()
             self.values = {
                 "project_id": project.id,
                 "item_id": item.id,
@@ -107,7 +180,12 @@ class Targets:
                 "token_id": token.id,
                 "frame": 0,
                 "file_name": f"up-{who}-{n}.png",
+                "assignment_id": lease.id,
+                "annotation_id": annotation.id,
+                "number": 1,
+                "prediction_id": prediction.id,
             }
+            self.db = api.ctx.db
             self.token_secret = token_secret
             self.who, self.n = who, n
 
@@ -136,6 +214,41 @@ class Targets:
             return {"files": [("files", (f"m-{self.who}.png", _png(self.n), "image/png"))]}
         if path.endswith("/uploads/{file_name}"):
             return {"content": _png(self.n + 1000)}
+        if path.endswith("/queue/next") or "/assignments/{assignment_id}/" in path:
+            return self._queue_args(path)
+        return self._annotation_args(method, path)
+
+    def _annotation_args(self, method: str, path: str) -> dict:
+        """Bodies and If-Match headers for schema, guidelines, annotations and predictions."""
+        if method == "GET":
+            return {}
+        if path.endswith("/schema"):
+            return {"json": {"schema": {"classes": []}}, "headers": {"If-Match": '"rev-0"'}}
+        if path.endswith("/guidelines"):
+            return {"json": {"text": "Box every car."}}
+        if path.endswith("/items/{item_id}/predictions"):
+            return {"json": {"model": "m", "run": f"r{self.n}", "body": EMPTY}}
+        if path.endswith("/accept"):
+            return {"json": {"min_score": 0.5}, "headers": {"If-Match": '"rev-1"'}}
+        if path.endswith("/annotation") or path.endswith("{annotation_id}"):
+            return {"json": EMPTY, "headers": {"If-Match": '"rev-1"'}}
+        if path.endswith("/restore"):
+            return {"headers": {"If-Match": '"rev-1"'}}
+        return {}
+
+    def _queue_args(self, path: str) -> dict:
+        """Fit the caller's lease to the endpoint: reviewers and /review act on a review lease."""
+        review = self.who == "reviewer" or path.endswith("/review")
+        with self.db.session() as sess:
+            lease = sess.get(Assignment, self.values["assignment_id"])
+            lease.kind = "review" if review else "annotate"
+            sess.get(Item, lease.item_id).state = "in_review" if review else "annotating"
+        if path.endswith("/queue/next"):
+            return {"params": {"kind": "review" if review else "annotate"}}
+        if path.endswith("/skip"):
+            return {"json": {"reason": "cannot tell what it shows"}}
+        if path.endswith("/review"):
+            return {"json": {"decision": "accept", "comment": "fine"}}
         return {}
 
 
@@ -159,9 +272,9 @@ def test_every_endpoint_for_every_caller(api, who):
         if path == "/api/tokens/{token_id}" and who != "anon":
             headers = {"Authorization": f"Bearer {targets.token_secret}"}
         api.client.cookies.clear()  # a sign-in earlier in the loop must not authenticate this call
-        resp = api.client.request(
-            method, url, headers=headers, **targets.request_args(method, path)
-        )
+        args = targets.request_args(method, path)
+        headers = {**headers, **args.pop("headers", {})}
+        resp = api.client.request(method, url, headers=headers, **args)
         allowed = who in POLICY[(method, path)]
         if allowed and not 200 <= resp.status_code < 300:
             failures.append(

@@ -15,6 +15,7 @@ from labelwright.api.routers import (
     items,
     labelschema,
     projects,
+    queue,
     uploads,
     users,
 )
@@ -37,7 +38,7 @@ def create_app(ctx: Context | None = None, settings: Settings | None = None) -> 
     )
     app.state.ctx = ctx
     install_error_handlers(app)
-    for module in (auth, users, projects, items, uploads, labelschema, annotations):
+    for module in (auth, users, projects, items, uploads, labelschema, annotations, queue):
         app.include_router(module.router)
 
     @app.get("/api/health", tags=["meta"])

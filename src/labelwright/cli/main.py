@@ -330,3 +330,7 @@ def import_cmd(
         for r in report.rejected[:200]:
             table.add_row(r["name"], r["reason"], r["detail"])
         console.print(table)
+
+
+if __name__ == "__main__":
+    app()

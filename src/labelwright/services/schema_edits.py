@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from labelwright.domain.schema import LabelSchema, diff_schema
+from labelwright.domain.schema import diff_schema
 from labelwright.domain.shapes import Annotation as AnnotationDoc
 from labelwright.domain.shapes import drop_object
 from labelwright.services import projects

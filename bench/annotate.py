@@ -1,0 +1,164 @@
+"""Benchmark: 32 concurrent clients over HTTP looping next item -> save -> submit.
+
+A project of 100,000 items (bulk-seeded) and 32 annotators; each client asks for its
+next item, saves an annotation of 5 to 50 boxes (If-Match "rev-0"), and submits. Prints
+saves/s and p50/p99 latency of each call, against a real `labelwright serve` process.
+
+Usage: python bench/annotate.py [--database-url URL] [--seconds 30] [--clients 32]
+Target: p99 <= 50 ms per save and <= 20 ms for next-item, on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+from sqlalchemy import text
+
+sys.path.insert(0, str(Path(__file__).parent))
+from seed import populate
+from server import Server
+
+from labelwright.config import Settings
+from labelwright.domain.roles import ProjectRole
+from labelwright.services import projects, users
+from labelwright.services.context import Context
+from labelwright.services.labelschema import append_schema, parse_schema
+
+SCHEMA = {
+    "classes": [
+        {"id": "car", "name": "Car", "color": "#cc3333", "shape_kinds": ["bbox"]},
+        {"id": "person", "name": "Person", "color": "#3366cc", "shape_kinds": ["bbox"]},
+    ]
+}
+
+
+def prepare(ctx: Context, n_items: int, n_clients: int) -> tuple[int, list[str]]:
+    """Seed the project, its schema and one annotator (with an API token) per client."""
+    project_id, _, _ = populate(ctx, n_items, states=["new"])
+    tokens = []
+    with ctx.db.session() as sess:
+        append_schema(sess, project_id, parse_schema(SCHEMA), 1, None)
+        project = projects.find_project(sess, project_id)
+        project.overlap = 1
+        for k in range(n_clients):
+            user = users.create_user(sess, f"annotator{k}", "bench password")
+            projects.set_member(sess, project, user, ProjectRole.annotator)
+            tokens.append(users.issue_token(sess, user, kind="api", name="bench"))
+    return project_id, tokens
+
+
+def boxes(rng: random.Random) -> dict:
+    """An annotation body of 5 to 50 boxes inside a 1000x750 image."""
+    objects = []
+    for k in range(rng.randint(5, 50)):
+        x, y = rng.uniform(0, 900), rng.uniform(0, 650)
+        objects.append(
+            {
+                "id": f"o{k}",
+                "class_id": rng.choice(["car", "person"]),
+                "shape": {
+                    "kind": "bbox",
+                    "x": x,
+                    "y": y,
+                    "w": rng.uniform(5, 99),
+                    "h": rng.uniform(5, 99),
+                },
+            }
+        )
+    return {"objects": objects}
+
+
+async def client_loop(
+    base: str, project_id: int, token: str, until: float, times: dict[str, list[float]], seed: int
+) -> None:
+    """One annotator working as fast as the server lets them."""
+    rng = random.Random(seed)
+    headers = {"Authorization": f"Bearer {token}"}
+    api = f"{base}/api/projects/{project_id}"
+    async with httpx.AsyncClient(headers=headers, timeout=30) as http:
+        while time.perf_counter() < until:
+            t0 = time.perf_counter()
+            lease = await http.post(f"{api}/queue/next")
+            t1 = time.perf_counter()
+            if lease.status_code == 204:
+                return
+            lease.raise_for_status()
+            work = lease.json()
+            saved = await http.put(
+                f"{api}/items/{work['item_id']}/annotation",
+                json=boxes(rng),
+                headers={"If-Match": '"rev-0"'},
+            )
+            t2 = time.perf_counter()
+            saved.raise_for_status()
+            done = await http.post(f"{api}/assignments/{work['assignment_id']}/submit")
+            t3 = time.perf_counter()
+            done.raise_for_status()
+            times["next"].append(t1 - t0)
+            times["save"].append(t2 - t1)
+            times["submit"].append(t3 - t2)
+
+
+def report(label: str, times: dict[str, list[float]], seconds: float) -> None:
+    """Print throughput and latency percentiles."""
+    saves = len(times["save"])
+    print(f"{label}: {saves} saves in {seconds:.0f} s = {saves / seconds:.0f} saves/s")
+    for op, values in times.items():
+        ms = sorted(v * 1000 for v in values)
+        if ms:
+            p99 = ms[max(0, int(len(ms) * 0.99) - 1)]
+            print(
+                f"  {op:7s} p50 {statistics.median(ms):6.1f} ms  p99 {p99:6.1f} ms  (n={len(ms)})"
+            )
+
+
+async def run_clients(base: str, project_id: int, tokens: list[str], seconds: float) -> dict:
+    times: dict[str, list[float]] = {"next": [], "save": [], "submit": []}
+    until = time.perf_counter() + seconds
+    await asyncio.gather(
+        *(client_loop(base, project_id, t, until, times, k) for k, t in enumerate(tokens))
+    )
+    return times
+
+
+def main() -> None:
+    """Seed, start the server, run the clients, print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--items", type=int, default=100_000)
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--workers", type=int, default=2, help="server processes")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="lw-annotate-") as tmp:
+        ctx = Context.open(Settings.from_env(data_dir=Path(tmp), database_url=args.database_url))
+        if ctx.db.dialect == "postgresql":
+            with ctx.db.engine.begin() as conn:
+                conn.execute(text("TRUNCATE projects, images, users, jobs CASCADE"))
+        project_id, tokens = prepare(ctx, args.items, args.clients)
+        ctx.close()
+        server = Server(Path(tmp), args.database_url, workers=args.workers)
+        server.start()
+        try:
+            start = time.perf_counter()
+            times = asyncio.run(run_clients(server.url, project_id, tokens, args.seconds))
+            elapsed = time.perf_counter() - start
+        finally:
+            server.stop()
+        report(
+            f"{ctx.db.dialect}, {args.clients} clients, {args.workers} server processes",
+            times,
+            elapsed,
+        )
+
+
+if __name__ == "__main__":
+    main()
