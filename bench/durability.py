@@ -88,9 +88,7 @@ class Client(threading.Thread):
                 self.revisions.pop(item, None)
 
 
-def verify(
-    ctx: Context, project_id: int, acked: list[tuple[int, int, str]], users: dict
-) -> list[str]:
+def verify(ctx: Context, project_id: int, acked: list[tuple[int, int, str]]) -> list[str]:
     """Every acknowledged revision present and unchanged; every pointer complete."""
     problems = []
     with ctx.db.session() as sess:

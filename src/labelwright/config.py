@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 
 ENV_PREFIX = "LABELWRIGHT_"
@@ -75,15 +76,20 @@ class Settings:
 
     def secret_key(self) -> str:
         """This install's own secret, generated on first use and kept in the data dir."""
-        path = self.data_dir / "secret.key"
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            except FileExistsError:  # another process won the race; use its key
-                return path.read_text().strip()
-            with os.fdopen(fd, "w") as fh:
-                fh.write(secrets.token_urlsafe(48))
-                fh.flush()
-                os.fsync(fh.fileno())
-        return path.read_text().strip()
+        return _secret_key(self.data_dir / "secret.key")
+
+
+@lru_cache(maxsize=8)
+def _secret_key(path: Path) -> str:
+    # Read once per process: the key never changes once written.
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process won the race; use its key
+            return path.read_text().strip()
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(48))
+            fh.flush()
+            os.fsync(fh.fileno())
+    return path.read_text().strip()

@@ -38,12 +38,12 @@ def get_caller(request: Request, ctx: Context = Depends(get_ctx)) -> Caller:
         scheme, _, secret = auth.partition(" ")
         if scheme.lower() != "bearer" or not secret.strip():
             raise Unauthorized("Authorization header must be 'Bearer <token>'")
-        with ctx.db.session() as sess:
+        with ctx.db.session(readonly=True) as sess:
             return Caller(users.resolve_token(sess, secret.strip(), kind="api"), via_cookie=False)
     session_secret = request.cookies.get(SESSION_COOKIE)
     if not session_secret:
         raise Unauthorized("sign in first, or send 'Authorization: Bearer <token>'")
-    with ctx.db.session() as sess:
+    with ctx.db.session(readonly=True) as sess:
         user = users.resolve_token(sess, session_secret, kind="session")
     if request.method not in SAFE_METHODS:
         expected = users.csrf_token(ctx.settings.secret_key(), session_secret)

@@ -36,7 +36,7 @@ OVERSEERS = frozenset({ProjectRole.manager, ProjectRole.reviewer})
 class Head:
     """An annotation's current state as the API returns it."""
 
-    annotation_id: int
+    annotation_id: int | None  # None until the first save
     item_id: int
     user_id: int
     revision: int
@@ -92,11 +92,25 @@ def head_of(sess: Session, annotation: Annotation) -> Head:
     )
 
 
-def own_annotation(sess: Session, project_id: int, item_id: int, user: User) -> Annotation:
-    """The caller's annotation of an item, created empty on first use."""
-    found = sess.scalar(
+def find_own(sess: Session, item_id: int, user: User) -> Annotation | None:
+    """The caller's annotation of an item, if they have one."""
+    return sess.scalar(
         select(Annotation).where(Annotation.item_id == item_id, Annotation.user_id == user.id)
     )
+
+
+def own_head(sess: Session, item_id: int, user: User) -> Head:
+    """The caller's current annotation of an item (revision 0, empty, before any save)."""
+    found = find_own(sess, item_id, user)
+    if found is not None:
+        return head_of(sess, found)
+    empty = AnnotationDoc().model_dump(mode="json")
+    return Head(None, item_id, user.id, 0, False, empty)
+
+
+def own_annotation(sess: Session, project_id: int, item_id: int, user: User) -> Annotation:
+    """The caller's annotation of an item, created empty on first use."""
+    found = find_own(sess, item_id, user)
     if found is not None:
         return found
     annotation = Annotation(
@@ -215,7 +229,7 @@ def save(
     `expected` is the revision the client edited; a stale one raises PreconditionFailed
     with the current revision, so no save ever silently overwrites another.
     """
-    with ctx.db.session(write_lock=True) as sess:
+    with ctx.db.session() as sess:
         access = projects.require(sess, user, project_id, ANNOTATORS)
         if annotation_id is not None:
             annotation = visible_annotation(sess, access, user, annotation_id)

@@ -250,7 +250,7 @@ def next_item(ctx: Context, user: User, project_id: int, kind: str = "annotate")
     """The caller's current lease, or a new one on the next open item; None when none is left."""
     if kind not in ROLES_FOR_KIND:
         raise Invalid(f"kind {kind!r}: must be 'annotate' or 'review'")
-    with ctx.db.session(write_lock=True) as sess:
+    with ctx.db.session() as sess:
         project = projects.require(sess, user, project_id, ROLES_FOR_KIND[kind]).project
         if _is_postgres(sess):  # one claim at a time per person, so nobody holds two leases
             sess.execute(select(User.id).where(User.id == user.id).with_for_update())
@@ -353,7 +353,7 @@ def _ensure_held(sess: Session, held: _Held, t: datetime) -> None:
 
 def heartbeat(ctx: Context, user: User, project_id: int, assignment_id: int) -> Lease:
     """Extend the caller's lease to now + the project's lease time."""
-    with ctx.db.session(write_lock=True) as sess:
+    with ctx.db.session() as sess:
         held = _own_lease(sess, user, project_id, assignment_id, WORKERS)
         t = now()
         _ensure_held(sess, held, t)
@@ -374,7 +374,7 @@ def _note(text: str | None, what: str, *, required: bool) -> str:
 def skip(ctx: Context, user: User, project_id: int, assignment_id: int, reason: str) -> Outcome:
     """Give an item back with a reason; the caller never gets it again, others do."""
     reason = _note(reason, "skip reason", required=True)
-    with ctx.db.session(write_lock=True) as sess:
+    with ctx.db.session() as sess:
         held = _own_lease(sess, user, project_id, assignment_id, WORKERS)
         if held.lease.status != "active":
             raise Conflict(
@@ -389,7 +389,7 @@ def skip(ctx: Context, user: User, project_id: int, assignment_id: int, reason: 
 
 def release(ctx: Context, user: User, project_id: int, assignment_id: int) -> Outcome:
     """Hand a lease back unfinished; the item stays open, to the caller too."""
-    with ctx.db.session(write_lock=True) as sess:
+    with ctx.db.session() as sess:
         held = _own_lease(sess, user, project_id, assignment_id, WORKERS)
         if held.lease.status != "active":
             raise Conflict(f"assignment {assignment_id} is {held.lease.status}, not active")
@@ -406,7 +406,7 @@ def _annotation_of(sess: Session, item_id: int, user_id: int) -> Annotation | No
 
 def submit(ctx: Context, user: User, project_id: int, assignment_id: int) -> Outcome:
     """Hand in the caller's annotation; the item is submitted once `overlap` people have."""
-    with ctx.db.session(write_lock=True) as sess:
+    with ctx.db.session() as sess:
         held = _own_lease(sess, user, project_id, assignment_id, ANNOTATE)
         lease, item = held.lease, held.item
         if lease.kind != "annotate":
@@ -449,7 +449,7 @@ def review(
     if decision not in DECISIONS:
         raise Invalid(f"decision {decision!r}: must be 'accept' or 'reject'")
     comment = _note(comment, "review comment", required=False)
-    with ctx.db.session(write_lock=True) as sess:
+    with ctx.db.session() as sess:
         held = _own_lease(sess, user, project_id, assignment_id, REVIEW)
         lease, item = held.lease, held.item
         if lease.kind != "review":

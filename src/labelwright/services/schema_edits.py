@@ -38,7 +38,7 @@ def update_schema(
     stays in the history.
     """
     new = parse_schema(data)
-    with ctx.db.session(write_lock=True) as sess:
+    with ctx.db.session() as sess:
         projects.require(sess, user, project_id, projects.MANAGE)
         current, class_map = plan_schema_change(
             sess, project_id, new, expected_version, SchemaEdit(remap=remap or {})

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -64,6 +67,48 @@ def migrate(engine: Engine) -> None:
         command.upgrade(cfg, "head")
 
 
+class WriterLock:
+    """One SQLite writer at a time across threads and processes, queued by the kernel.
+
+    SQLite lets a blocked writer poll with growing sleeps, which turns contention into
+    long tail latencies; an flock() next to the database file wakes the next writer as
+    soon as the previous one commits. Correctness still rests on BEGIN IMMEDIATE.
+    """
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self._thread = threading.local()
+        self._fallback = threading.Lock()  # in-memory databases live in one process
+
+    @classmethod
+    def for_url(cls, url: str) -> WriterLock:
+        """The lock for a SQLite URL (a lock file beside the database file)."""
+        database = make_url(url).database
+        if not database or database == ":memory:":
+            return cls(None)
+        return cls(Path(database).with_name(Path(database).name + ".writer-lock"))
+
+    @contextmanager
+    def hold(self) -> Iterator[None]:
+        """Wait for the writer slot; nested writing sessions in one thread are a bug."""
+        if getattr(self._thread, "held", False):
+            raise RuntimeError("a writing session was opened inside another one in this thread")
+        self._thread.held = True
+        try:
+            if self.path is None:
+                with self._fallback:
+                    yield
+                return
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+                yield
+            finally:
+                os.close(fd)  # closing releases the flock
+        finally:
+            self._thread.held = False
+
+
 class Database:
     """One engine and its session factory; the store's entry point."""
 
@@ -73,6 +118,7 @@ class Database:
         if run_migrations:
             migrate(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._writer = WriterLock.for_url(url) if self.dialect == "sqlite" else None
 
     @property
     def dialect(self) -> str:
@@ -80,15 +126,20 @@ class Database:
         return self.engine.dialect.name
 
     @contextmanager
-    def session(self, *, write_lock: bool = False) -> Iterator[Session]:
+    def session(self, *, readonly: bool = False) -> Iterator[Session]:
         """A session whose transaction commits on success and rolls back on error.
 
-        write_lock: on SQLite, hold the database's write lock from the start (for
-        read-then-write steps); PostgreSQL code locks rows instead.
+        On SQLite a writing session queues for the single writer slot first (see
+        WriterLock) and then holds the write lock from its first statement, so a
+        read-then-write never acts on stale data; `readonly=True` sessions skip both
+        and run beside the writer. PostgreSQL code locks rows where it must.
         """
-        with self._sessions() as sess, sess.begin():
-            if write_lock:
-                sess.connection(execution_options={WRITE_LOCK: True})
+        if readonly or self._writer is None:
+            with self._sessions() as sess, sess.begin():
+                yield sess
+            return
+        with self._writer.hold(), self._sessions() as sess, sess.begin():
+            sess.connection(execution_options={WRITE_LOCK: True})
             yield sess
 
     def dispose(self) -> None:

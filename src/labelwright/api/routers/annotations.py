@@ -25,7 +25,7 @@ PRECONDITION = {
 class AnnotationOut(BaseModel):
     """An annotation's current revision; send `revision` back as If-Match: "rev-N"."""
 
-    annotation_id: int
+    annotation_id: int | None
     item_id: int
     user_id: int
     revision: int
@@ -93,7 +93,7 @@ def list_item_annotations(
     ctx: Context = Depends(get_ctx),
 ) -> list[AnnotationOut]:
     """The item's annotations the caller may see (annotators: only their own)."""
-    with ctx.db.session() as sess:
+    with ctx.db.session(readonly=True) as sess:
         access = projects.require(sess, user, project_id, annotations.ANNOTATORS)
         return [_out(h) for h in annotations.item_annotations(sess, access, user, item_id)]
 
@@ -107,11 +107,10 @@ def get_my_annotation(
     ctx: Context = Depends(get_ctx),
 ) -> AnnotationOut:
     """The caller's own annotation of the item (revision 0 and empty before the first save)."""
-    with ctx.db.session() as sess:
+    with ctx.db.session(readonly=True) as sess:
         projects.require(sess, user, project_id, annotations.ANNOTATORS)
         items.item_with_image(sess, project_id, item_id)
-        own = annotations.own_annotation(sess, project_id, item_id, user)
-        return _out(annotations.head_of(sess, own), response)
+        return _out(annotations.own_head(sess, item_id, user), response)
 
 
 @router.put("/items/{item_id}/annotation", response_model=AnnotationOut, responses=PRECONDITION)
@@ -140,7 +139,7 @@ def get_annotation(
     ctx: Context = Depends(get_ctx),
 ) -> AnnotationOut:
     """An annotation by id (annotators: only their own)."""
-    with ctx.db.session() as sess:
+    with ctx.db.session(readonly=True) as sess:
         access = projects.require(sess, user, project_id, annotations.ANNOTATORS)
         found = annotations.visible_annotation(sess, access, user, annotation_id)
         return _out(annotations.head_of(sess, found), response)
@@ -171,7 +170,7 @@ def list_revisions(
     ctx: Context = Depends(get_ctx),
 ) -> list[RevisionOut]:
     """The annotation's history, newest first."""
-    with ctx.db.session() as sess:
+    with ctx.db.session(readonly=True) as sess:
         access = projects.require(sess, user, project_id, annotations.ANNOTATORS)
         found = annotations.visible_annotation(sess, access, user, annotation_id)
         return [
@@ -195,7 +194,7 @@ def get_revision(
     ctx: Context = Depends(get_ctx),
 ) -> dict:
     """The body of one revision."""
-    with ctx.db.session() as sess:
+    with ctx.db.session(readonly=True) as sess:
         access = projects.require(sess, user, project_id, annotations.ANNOTATORS)
         found = annotations.visible_annotation(sess, access, user, annotation_id)
         return annotations.revision_body(sess, found, number)
@@ -240,7 +239,7 @@ def list_predictions(
     ctx: Context = Depends(get_ctx),
 ) -> list[PredictionOut]:
     """Every model prediction for the item."""
-    with ctx.db.session() as sess:
+    with ctx.db.session(readonly=True) as sess:
         projects.require(sess, user, project_id, annotations.ANNOTATORS)
         items.item_with_image(sess, project_id, item_id)
         return [_prediction_out(p) for p in predictions.item_predictions(sess, project_id, item_id)]

@@ -88,7 +88,7 @@ def list_tokens(
     user: User = Depends(current_user), ctx: Context = Depends(get_ctx)
 ) -> list[TokenOut]:
     """The caller's API tokens (secrets are never shown again)."""
-    with ctx.db.session() as sess:
+    with ctx.db.session(readonly=True) as sess:
         return [
             TokenOut(id=t.id, name=t.name, created_at=t.created_at)
             for t in users.list_api_tokens(sess, user)

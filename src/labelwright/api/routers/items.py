@@ -65,7 +65,7 @@ def list_items(
         "min_objects": min_objects,
         "max_objects": max_objects,
     }
-    with ctx.db.session() as sess:
+    with ctx.db.session(readonly=True) as sess:
         access = projects.require(sess, user, project_id, projects.READ)
         if access.role in (ProjectRole.annotator, ProjectRole.client):
             by_annotation["only_user_id"] = user.id  # never a window on other people's work
@@ -91,13 +91,13 @@ def get_item(
     ctx: Context = Depends(get_ctx),
 ) -> ItemOut:
     """One item and its image's metadata."""
-    with ctx.db.session() as sess:
+    with ctx.db.session(readonly=True) as sess:
         projects.require(sess, user, project_id, projects.READ)
         return item_out(*items.item_with_image(sess, project_id, item_id))
 
 
 def _image_of(ctx: Context, user: User, project_id: int, item_id: int) -> Image:
-    with ctx.db.session() as sess:
+    with ctx.db.session(readonly=True) as sess:
         projects.require(sess, user, project_id, projects.READ)
         return items.item_with_image(sess, project_id, item_id)[1]
 
@@ -171,7 +171,7 @@ def list_batches(
     project_id: int, user: User = Depends(current_user), ctx: Context = Depends(get_ctx)
 ) -> list[BatchOut]:
     """The project's batches, oldest first."""
-    with ctx.db.session() as sess:
+    with ctx.db.session(readonly=True) as sess:
         projects.require(sess, user, project_id, projects.READ)
         return [
             BatchOut(id=b.id, name=b.name, note=b.note, created_at=b.created_at)
@@ -187,7 +187,7 @@ def get_job(
     ctx: Context = Depends(get_ctx),
 ) -> JobOut:
     """A job of this project, with its progress and result."""
-    with ctx.db.session() as sess:
+    with ctx.db.session(readonly=True) as sess:
         projects.require(sess, user, project_id, projects.READ)
         job = sess.get(Job, job_id)
         if job is None or job.project_id != project_id:

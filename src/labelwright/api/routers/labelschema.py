@@ -57,7 +57,7 @@ def get_schema(
     ctx: Context = Depends(get_ctx),
 ) -> SchemaOut:
     """The project's label schema (version 0 and empty until one is saved)."""
-    with ctx.db.session() as sess:
+    with ctx.db.session(readonly=True) as sess:
         projects.require(sess, user, project_id, projects.READ)
         current = labelschema.current_schema(sess, project_id)
     response.headers["ETag"] = f'"rev-{current.version}"'
@@ -92,7 +92,7 @@ def get_guidelines(
     project_id: int, user: User = Depends(current_user), ctx: Context = Depends(get_ctx)
 ) -> GuidelinesOut:
     """The project's guidelines (Markdown; empty until written)."""
-    with ctx.db.session() as sess:
+    with ctx.db.session(readonly=True) as sess:
         projects.require(sess, user, project_id, projects.READ)
         row = labelschema.current_guidelines(sess, project_id)
         if row is None:

@@ -34,7 +34,7 @@ def list_projects(
     user: User = Depends(current_user), ctx: Context = Depends(get_ctx)
 ) -> list[ProjectOut]:
     """Projects the caller is a member of (admins: all)."""
-    with ctx.db.session() as sess:
+    with ctx.db.session(readonly=True) as sess:
         visible = projects.visible_projects(sess, user)
         counts = projects.state_counts_by_project(sess, [p.id for p, _ in visible])
         return [project_out(p, role, counts.get(p.id, {})) for p, role in visible]
@@ -57,7 +57,7 @@ def get_project(
     project_id: int, user: User = Depends(current_user), ctx: Context = Depends(get_ctx)
 ) -> ProjectOut:
     """One project, with item counts per workflow state."""
-    with ctx.db.session() as sess:
+    with ctx.db.session(readonly=True) as sess:
         access = projects.require(sess, user, project_id, projects.READ)
         return project_out(access.project, access.role, projects.state_counts(sess, project_id))
 
@@ -94,7 +94,7 @@ def list_members(
     project_id: int, user: User = Depends(current_user), ctx: Context = Depends(get_ctx)
 ) -> list[MemberOut]:
     """The project's members and roles."""
-    with ctx.db.session() as sess:
+    with ctx.db.session(readonly=True) as sess:
         access = projects.require(sess, user, project_id, projects.READ)
         return [
             MemberOut(user=user_out(u), role=r) for u, r in projects.members(sess, access.project)

@@ -21,7 +21,7 @@ def list_users(
     _admin: User = Depends(admin_user), ctx: Context = Depends(get_ctx)
 ) -> list[UserOut]:
     """Every account."""
-    with ctx.db.session() as sess:
+    with ctx.db.session(readonly=True) as sess:
         return [user_out(u) for u in sess.scalars(select(User).order_by(User.username))]
 
 
