@@ -77,14 +77,26 @@ def boxes(rng: random.Random) -> dict:
 
 
 async def client_loop(
-    base: str, project_id: int, token: str, until: float, times: dict[str, list[float]], seed: int
+    base: str,
+    project_id: int,
+    token: str,
+    until: float,
+    times: dict[str, list[float]],
+    seed: int,
+    think: float,
 ) -> None:
-    """One annotator working as fast as the server lets them."""
+    """One annotator: with think=0 as fast as the server lets them, else pausing like a person.
+
+    The pause between two calls is exponential with mean `think` seconds (the time a
+    person looks at the image, then draws).
+    """
     rng = random.Random(seed)
     headers = {"Authorization": f"Bearer {token}"}
     api = f"{base}/api/projects/{project_id}"
     async with httpx.AsyncClient(headers=headers, timeout=30) as http:
         while time.perf_counter() < until:
+            if think:
+                await asyncio.sleep(rng.expovariate(1 / think))
             t0 = time.perf_counter()
             lease = await http.post(f"{api}/queue/next")
             t1 = time.perf_counter()
@@ -92,6 +104,9 @@ async def client_loop(
                 return
             lease.raise_for_status()
             work = lease.json()
+            if think:
+                await asyncio.sleep(rng.expovariate(1 / think))
+                t1 = time.perf_counter()
             saved = await http.put(
                 f"{api}/items/{work['item_id']}/annotation",
                 json=boxes(rng),
@@ -99,6 +114,9 @@ async def client_loop(
             )
             t2 = time.perf_counter()
             saved.raise_for_status()
+            if think:
+                await asyncio.sleep(rng.expovariate(1 / think) / 4)
+                t2 = time.perf_counter()
             done = await http.post(f"{api}/assignments/{work['assignment_id']}/submit")
             t3 = time.perf_counter()
             done.raise_for_status()
@@ -120,11 +138,13 @@ def report(label: str, times: dict[str, list[float]], seconds: float) -> None:
             )
 
 
-async def run_clients(base: str, project_id: int, tokens: list[str], seconds: float) -> dict:
+async def run_clients(
+    base: str, project_id: int, tokens: list[str], seconds: float, think: float
+) -> dict:
     times: dict[str, list[float]] = {"next": [], "save": [], "submit": []}
     until = time.perf_counter() + seconds
     await asyncio.gather(
-        *(client_loop(base, project_id, t, until, times, k) for k, t in enumerate(tokens))
+        *(client_loop(base, project_id, t, until, times, k, think) for k, t in enumerate(tokens))
     )
     return times
 
@@ -137,24 +157,32 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--workers", type=int, default=2, help="server processes")
+    parser.add_argument(
+        "--think", type=float, default=0.0, help="mean pause in seconds between calls (0: none)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="lw-annotate-") as tmp:
         ctx = Context.open(Settings.from_env(data_dir=Path(tmp), database_url=args.database_url))
         if ctx.db.dialect == "postgresql":
             with ctx.db.engine.begin() as conn:
-                conn.execute(text("TRUNCATE projects, images, users, jobs CASCADE"))
+                conn.execute(
+                    text("TRUNCATE projects, images, users, jobs RESTART IDENTITY CASCADE")
+                )
         project_id, tokens = prepare(ctx, args.items, args.clients)
         ctx.close()
         server = Server(Path(tmp), args.database_url, workers=args.workers)
         server.start()
         try:
             start = time.perf_counter()
-            times = asyncio.run(run_clients(server.url, project_id, tokens, args.seconds))
+            times = asyncio.run(
+                run_clients(server.url, project_id, tokens, args.seconds, args.think)
+            )
             elapsed = time.perf_counter() - start
         finally:
             server.stop()
         report(
-            f"{ctx.db.dialect}, {args.clients} clients, {args.workers} server processes",
+            f"{ctx.db.dialect}, {args.clients} clients, think {args.think} s, "
+            f"{args.workers} server processes",
             times,
             elapsed,
         )

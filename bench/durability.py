@@ -137,7 +137,9 @@ def main() -> int:
         ctx = Context.open(Settings.from_env(data_dir=Path(tmp), database_url=args.database_url))
         if ctx.db.dialect == "postgresql":
             with ctx.db.engine.begin() as conn:
-                conn.execute(text("TRUNCATE projects, images, users, jobs CASCADE"))
+                conn.execute(
+                    text("TRUNCATE projects, images, users, jobs RESTART IDENTITY CASCADE")
+                )
         n_items = args.clients * 20
         project_id, tokens = prepare(ctx, n_items, args.clients)
         with ctx.db.session() as sess:

@@ -56,11 +56,12 @@ def populate(
             first = sess.scalar(select(Image.id).order_by(Image.id.desc()).limit(1)) or 0
             for k, image in enumerate(images):  # unique even when seeding twice
                 image["sha256"] = f"{first + 1 + k:064x}"
-            sess.execute(insert(Image), images)
+            ids = dict(sess.execute(insert(Image).returning(Image.sha256, Image.id), images).all())
+            image_ids = [ids[image["sha256"]] for image in images]
             items = [
                 {
                     "project_id": project_id,
-                    "image_id": first + 1 + k,
+                    "image_id": image_ids[k],
                     "batch_id": batch_ids[(lo + k) * 20 // n],
                     "file_name": _file_name(rng, lo + k),
                     "state": rng.choice(states),

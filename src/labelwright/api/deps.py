@@ -18,8 +18,8 @@ CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
-def get_ctx(request: Request) -> Context:
-    """The installation context the app was created with."""
+async def get_ctx(request: Request) -> Context:
+    """The installation context the app was created with (async: no thread hop)."""
     return request.app.state.ctx
 
 
@@ -54,12 +54,12 @@ def get_caller(request: Request, ctx: Context = Depends(get_ctx)) -> Caller:
     return Caller(user, via_cookie=True)
 
 
-def current_user(caller: Caller = Depends(get_caller)) -> User:
+async def current_user(caller: Caller = Depends(get_caller)) -> User:
     """The signed-in user."""
     return caller.user
 
 
-def admin_user(user: User = Depends(current_user)) -> User:
+async def admin_user(user: User = Depends(current_user)) -> User:
     """The signed-in user, who must be an instance admin."""
     if not user.is_admin:
         raise Forbidden("this needs an instance admin")

@@ -90,7 +90,7 @@ def next_in_queue(
     lease = queue.next_item(ctx, user, project_id, kind)
     if lease is None:
         return Response(status_code=204)
-    with ctx.db.session() as sess:
+    with ctx.db.session(readonly=True) as sess:
         item = item_out(*items.item_with_image(sess, project_id, lease.item_id))
     return NextOut(**_lease_out(lease).model_dump(), item=item)
 
