@@ -93,36 +93,33 @@ async def client_loop(
     rng = random.Random(seed)
     headers = {"Authorization": f"Bearer {token}"}
     api = f"{base}/api/projects/{project_id}"
+
+    async def pause(scale: float = 1.0) -> None:
+        if think:
+            await asyncio.sleep(rng.expovariate(1 / think) * scale)
+
+    async def timed(op: str, request):
+        t0 = time.perf_counter()
+        resp = await request
+        times[op].append(time.perf_counter() - t0)
+        return resp
+
     async with httpx.AsyncClient(headers=headers, timeout=30) as http:
+        (await http.get(f"{base}/api/auth/me")).raise_for_status()  # connect and warm up
         while time.perf_counter() < until:
-            if think:
-                await asyncio.sleep(rng.expovariate(1 / think))
-            t0 = time.perf_counter()
-            lease = await http.post(f"{api}/queue/next")
-            t1 = time.perf_counter()
+            await pause()
+            lease = await timed("next", http.post(f"{api}/queue/next"))
             if lease.status_code == 204:
                 return
             lease.raise_for_status()
             work = lease.json()
-            if think:
-                await asyncio.sleep(rng.expovariate(1 / think))
-                t1 = time.perf_counter()
-            saved = await http.put(
-                f"{api}/items/{work['item_id']}/annotation",
-                json=boxes(rng),
-                headers={"If-Match": '"rev-0"'},
-            )
-            t2 = time.perf_counter()
-            saved.raise_for_status()
-            if think:
-                await asyncio.sleep(rng.expovariate(1 / think) / 4)
-                t2 = time.perf_counter()
-            done = await http.post(f"{api}/assignments/{work['assignment_id']}/submit")
-            t3 = time.perf_counter()
-            done.raise_for_status()
-            times["next"].append(t1 - t0)
-            times["save"].append(t2 - t1)
-            times["submit"].append(t3 - t2)
+            await pause()
+            body, etag = boxes(rng), {"If-Match": '"rev-0"'}
+            url = f"{api}/items/{work['item_id']}/annotation"
+            (await timed("save", http.put(url, json=body, headers=etag))).raise_for_status()
+            await pause(0.25)
+            submit = http.post(f"{api}/assignments/{work['assignment_id']}/submit")
+            (await timed("submit", submit)).raise_for_status()
 
 
 def report(label: str, times: dict[str, list[float]], seconds: float) -> None:
