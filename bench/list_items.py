@@ -21,6 +21,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 from labelwright.config import Settings
+from labelwright.runtime import tune_gc
 from labelwright.services.context import Context
 from labelwright.services.items import page_of_items
 from labelwright.store.items import encode_cursor
@@ -80,6 +81,7 @@ def main() -> None:
             with ctx.db.engine.begin() as conn:  # start from an empty schema
                 conn.execute(text("TRUNCATE items, batches, images, memberships, projects CASCADE"))
         project_id, batch_ids, first = populate(ctx, args.items)
+        tune_gc()  # as the server does after start-up
         measure(ctx, project_id, batch_ids, first, args.items, args.samples)
         ctx.close()
 

@@ -153,3 +153,15 @@ def test_lost_thumbnail_is_made_again(api):
     thumb.unlink()
     resp = api.get(item["thumbnail_url"])
     assert resp.status_code == 200 and thumb.exists()
+
+
+def test_queue_settings_are_validated_and_kept(api):
+    url = f"/api/projects/{api.project_id}"
+    bad = api.request("PATCH", url, "manager", json={"settings": {"lease_seconds": 1}})
+    assert bad.status_code == 422 and "lease_seconds" in bad.json()["error"]["message"]
+    ok = api.request("PATCH", url, "manager", json={"settings": {"order": "priority"}})
+    assert ok.status_code == 200 and ok.json()["settings"]["order"] == "priority"
+    assert api.get(url, "annotator").json()["settings"] == {
+        "order": "priority",
+        "lease_seconds": 300,
+    }

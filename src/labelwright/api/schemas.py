@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -79,12 +80,20 @@ class ProjectCreate(BaseModel):
     overlap: int = 1
 
 
+class ProjectSettings(BaseModel):
+    """How the work queue behaves in a project."""
+
+    order: Literal["oldest", "priority"] = "oldest"
+    lease_seconds: int = Field(300, ge=30, le=86_400)
+
+
 class ProjectPatch(BaseModel):
     """Changes to a project."""
 
     name: str | None = None
     description: str | None = None
     overlap: int | None = None
+    settings: ProjectSettings | None = None
 
 
 class ProjectOut(BaseModel):
@@ -96,6 +105,7 @@ class ProjectOut(BaseModel):
     overlap: int
     created_at: datetime
     role: ProjectRole | None
+    settings: ProjectSettings
     counts: dict[str, int] = {}
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from labelwright.domain.roles import ItemState, ProjectRole
+from labelwright.domain.schema import LabelSchema
 from labelwright.domain.shapes import Annotation as AnnotationDoc
 from labelwright.domain.validation import AnnotationInvalid, validate_annotation
 from labelwright.services import projects
@@ -147,7 +148,10 @@ def item_annotations(
 
 def validate_for_image(sess: Session, project_id: int, image: Image, body: Any) -> AnnotationDoc:
     """Check a body against the project's schema and the image's size and frames."""
-    schema = current_schema(sess, project_id).schema
+    return _validate(current_schema(sess, project_id).schema, image, body)
+
+
+def _validate(schema: LabelSchema, image: Image, body: Any) -> AnnotationDoc:
     try:
         return validate_annotation(
             body, schema, width=image.width, height=image.height, frame_count=image.frame_count
@@ -229,17 +233,25 @@ def save(
     `expected` is the revision the client edited; a stale one raises PreconditionFailed
     with the current revision, so no save ever silently overwrites another.
     """
+    # Validation is the costly part and needs no lock: do it first, beside other writers.
+    with ctx.db.session(readonly=True) as sess:
+        access = projects.require(sess, user, project_id, ANNOTATORS)
+        if annotation_id is not None:
+            item_id = visible_annotation(sess, access, user, annotation_id).item_id
+        _, image = item_with_image(sess, project_id, item_id or 0)
+        schema = current_schema(sess, project_id)
+        doc = _validate(schema.schema, image, body)
     with ctx.db.session() as sess:
         access = projects.require(sess, user, project_id, ANNOTATORS)
         if annotation_id is not None:
             annotation = visible_annotation(sess, access, user, annotation_id)
         else:
-            item_with_image(sess, project_id, item_id or 0)
             annotation = own_annotation(sess, project_id, item_id or 0, user)
         annotation = _lock(sess, annotation.id)
         _check_current(sess, annotation, expected)
         item, image = item_with_image(sess, project_id, annotation.item_id)
-        doc = validate_for_image(sess, project_id, image, body)
+        if current_schema(sess, project_id).version != schema.version:
+            doc = validate_for_image(sess, project_id, image, body)  # the schema just changed
         append_revision(sess, annotation, doc, user, origin)
         if annotation.user_id == user.id:
             _start_work(item)

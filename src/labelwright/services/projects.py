@@ -128,6 +128,8 @@ def update_project(sess: Session, project: Project, **changes: object) -> Projec
         if overlap < 1:
             raise Invalid("overlap: must be at least 1")
         project.overlap = overlap
+    if changes.get("settings") is not None:
+        project.settings = {**(project.settings or {}), **changes["settings"]}  # type: ignore[dict-item]
     return project
 
 

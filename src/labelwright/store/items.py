@@ -6,7 +6,7 @@ import base64
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, select, tuple_
 from sqlalchemy.orm import Session
 
 from labelwright.store.tables import Annotation, AnnotationClass, Image, Item
@@ -127,9 +127,9 @@ def list_items(
     if order == "name":
         if after:
             name, last_id = _decode_cursor(order, after)
-            stmt = stmt.where(
-                or_(Item.file_name > name, and_(Item.file_name == name, Item.id > last_id))
-            )
+            # A row-value comparison is one index range on both databases (an OR of
+            # two conditions makes PostgreSQL scan and sort every match).
+            stmt = stmt.where(tuple_(Item.file_name, Item.id) > tuple_(name, last_id))
         stmt = stmt.order_by(Item.file_name, Item.id)
     else:
         if after:

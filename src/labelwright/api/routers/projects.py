@@ -6,7 +6,14 @@ from fastapi import APIRouter, Depends, Response
 
 from labelwright.api.deps import admin_user, current_user, get_ctx
 from labelwright.api.routers.auth import user_out
-from labelwright.api.schemas import MemberIn, MemberOut, ProjectCreate, ProjectOut, ProjectPatch
+from labelwright.api.schemas import (
+    MemberIn,
+    MemberOut,
+    ProjectCreate,
+    ProjectOut,
+    ProjectPatch,
+    ProjectSettings,
+)
 from labelwright.domain.roles import ProjectRole
 from labelwright.services import projects, users
 from labelwright.services.context import Context
@@ -25,6 +32,7 @@ def project_out(project: Project, role: ProjectRole | None, counts: dict[str, in
         overlap=project.overlap,
         created_at=project.created_at,
         role=role,
+        settings=ProjectSettings(**(project.settings or {})),
         counts=counts,
     )
 
