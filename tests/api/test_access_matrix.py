@@ -15,11 +15,13 @@ from labelwright.store.tables import (
     AnnotationRevision,
     Assignment,
     Batch,
+    GuidelineImage,
     Item,
     Job,
     Prediction,
     utcnow,
 )
+from labelwright.store.tables import Image as ImageRow
 from tests.api.conftest import PASSWORD, ROLES
 
 EVERYONE = {"admin", *ROLES}
@@ -75,6 +77,8 @@ POLICY: dict[tuple[str, str], set[str]] = {
     ("PUT", "/api/projects/{project_id}/schema"): MANAGERS,
     ("GET", "/api/projects/{project_id}/guidelines"): EVERYONE,
     ("PUT", "/api/projects/{project_id}/guidelines"): MANAGERS,
+    ("POST", "/api/projects/{project_id}/guidelines/images"): MANAGERS,
+    ("GET", "/api/projects/{project_id}/guidelines/images/{sha256}"): EVERYONE,
     ("GET", "/api/projects/{project_id}/items/{item_id}/annotations"): LABELERS,
     ("GET", "/api/projects/{project_id}/items/{item_id}/annotation"): LABELERS,
     ("PUT", "/api/projects/{project_id}/items/{item_id}/annotation"): LABELERS,
@@ -170,6 +174,16 @@ class Targets:
                 object_count=0,
             )
             sess.add(prediction)
+            image = sess.get(ImageRow, base_item.image_id)
+            sess.add(
+                GuidelineImage(
+                    project_id=project.id,
+                    sha256=image.sha256,
+                    ext=image.format,
+                    mime=image.mime,
+                    blob_key=image.blob_key,
+                )
+            )
             sess.flush()
             self.values = {
                 "project_id": project.id,
@@ -184,6 +198,7 @@ class Targets:
                 "annotation_id": annotation.id,
                 "number": 1,
                 "prediction_id": prediction.id,
+                "sha256": image.sha256,
             }
             self.db = api.ctx.db
             self.token_secret = token_secret
@@ -226,6 +241,8 @@ class Targets:
             return {"json": {"schema": {"classes": []}}, "headers": {"If-Match": '"rev-0"'}}
         if path.endswith("/guidelines"):
             return {"json": {"text": "Box every car."}}
+        if path.endswith("/guidelines/images"):
+            return {"files": {"file": ("guide.png", _png(self.n + 2000))}}
         if path.endswith("/items/{item_id}/predictions"):
             return {"json": {"model": "m", "run": f"r{self.n}", "body": EMPTY}}
         if path.endswith("/accept"):

@@ -232,3 +232,25 @@ def test_items_filter_by_class_annotator_and_object_count(with_schema):
         json={"role": "annotator"},
     )
     assert ids("outsider", **{"class": "car"}) == []
+
+
+def test_guideline_images_are_checked_and_scoped_to_the_project(api):
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (30, 20), (200, 10, 10)).save(buf, "PNG")
+    url = f"/api/projects/{api.project_id}/guidelines/images"
+    made = api.request("POST", url, "manager", files={"file": ("car example.png", buf.getvalue())})
+    assert made.status_code == 201, made.text
+    body = made.json()
+    assert body["markdown"].startswith("![car example.png](")
+    assert api.get(body["url"], "annotator").headers["content-type"] == "image/png"
+    assert api.get(body["url"], "outsider").status_code == 404
+    fake = api.request("POST", url, "manager", files={"file": ("x.png", b"<svg></svg>")})
+    assert fake.status_code == 422 and "x.png" in fake.json()["error"]["message"]
+    assert (
+        api.request("POST", url, "annotator", files={"file": ("y.png", buf.getvalue())}).status_code
+        == 403
+    )

@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from labelwright.domain.schema import LabelSchema, diff_schema
-from labelwright.services.errors import Conflict, Invalid, PreconditionFailed
-from labelwright.store.tables import AnnotationClass, Guidelines, SchemaRevision, User
+from labelwright.media.errors import RejectedFile
+from labelwright.media.probe import probe_image
+from labelwright.services import projects
+from labelwright.services.context import Context
+from labelwright.services.errors import Conflict, Invalid, NotFound, PreconditionFailed
+from labelwright.store.tables import (
+    AnnotationClass,
+    GuidelineImage,
+    Guidelines,
+    SchemaRevision,
+    User,
+)
 
 
 @dataclass(frozen=True)
@@ -138,4 +149,40 @@ def save_guidelines(sess: Session, project_id: int, text: str, user: User) -> Gu
     row = Guidelines(project_id=project_id, text=text, created_by=user.id)
     sess.add(row)
     sess.flush()
+    return row
+
+
+def add_guideline_image(
+    ctx: Context, user: User, project_id: int, path: Path, name: str
+) -> GuidelineImage:
+    """Check and store an image for the guidelines; the same bytes are stored once."""
+    with ctx.db.session(readonly=True) as sess:
+        projects.require(sess, user, project_id, projects.MANAGE)
+    try:
+        probe = probe_image(path, name=name, max_pixels=ctx.settings.max_image_pixels)
+    except RejectedFile as exc:
+        raise Invalid(str(exc), reason=exc.reason) from None
+    key = ctx.blobs.key_for(probe.sha256, probe.ext, "guide")
+    ctx.blobs.put_file(path, key)
+    with ctx.db.session() as sess:
+        projects.require(sess, user, project_id, projects.MANAGE)
+        row = sess.get(GuidelineImage, (project_id, probe.sha256))
+        if row is None:
+            row = GuidelineImage(
+                project_id=project_id,
+                sha256=probe.sha256,
+                ext=probe.ext,
+                mime=probe.mime,
+                blob_key=key,
+            )
+            sess.add(row)
+            sess.flush()
+        return row
+
+
+def guideline_image(sess: Session, project_id: int, sha256: str) -> GuidelineImage:
+    """A guideline image of this project, or NotFound."""
+    row = sess.get(GuidelineImage, (project_id, sha256))
+    if row is None:
+        raise NotFound(f"project {project_id} has no guideline image {sha256[:12]}…")
     return row

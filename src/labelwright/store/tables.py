@@ -309,3 +309,17 @@ class Assignment(Base):
         Index("ix_assignments_user", "project_id", "user_id", "status"),
         Index("ix_assignments_item", "item_id", "status"),
     )
+
+
+class GuidelineImage(Base):
+    """An image uploaded for a project's guidelines (served only to that project)."""
+
+    __tablename__ = "guideline_images"
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True
+    )
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    ext: Mapped[str] = mapped_column(String(8))
+    mime: Mapped[str] = mapped_column(String(64))
+    blob_key: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

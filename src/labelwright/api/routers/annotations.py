@@ -75,7 +75,8 @@ def _out(head: Head, response: Response | None = None) -> AnnotationOut:
     return AnnotationOut(**vars(head))
 
 
-def _expected(if_match: str | None) -> int:
+def expected_revision(if_match: str | None) -> int:
+    """The revision an If-Match header names; 428 when the header is missing."""
     expected = parse_if_match(if_match)
     if expected is None:
         raise PreconditionRequired(
@@ -125,7 +126,7 @@ def save_my_annotation(
 ) -> AnnotationOut:
     """Save a new revision of the caller's annotation of the item (If-Match required)."""
     head = annotations.save(
-        ctx, user, project_id, item_id=item_id, body=body, expected=_expected(if_match)
+        ctx, user, project_id, item_id=item_id, body=body, expected=expected_revision(if_match)
     )
     return _out(head, response)
 
@@ -157,7 +158,12 @@ def save_annotation(
 ) -> AnnotationOut:
     """Save a new revision of an annotation (reviewers and managers may fix anyone's)."""
     head = annotations.save(
-        ctx, user, project_id, annotation_id=annotation_id, body=body, expected=_expected(if_match)
+        ctx,
+        user,
+        project_id,
+        annotation_id=annotation_id,
+        body=body,
+        expected=expected_revision(if_match),
     )
     return _out(head, response)
 
@@ -215,7 +221,9 @@ def restore_revision(
     ctx: Context = Depends(get_ctx),
 ) -> AnnotationOut:
     """Make an earlier revision current again, as a new revision (If-Match required)."""
-    head = annotations.restore(ctx, user, project_id, annotation_id, number, _expected(if_match))
+    head = annotations.restore(
+        ctx, user, project_id, annotation_id, number, expected_revision(if_match)
+    )
     return _out(head, response)
 
 
@@ -274,6 +282,11 @@ def accept_prediction(
 ) -> AnnotationOut:
     """Add the prediction's objects (at or above min_score) to the caller's annotation."""
     head = predictions.accept(
-        ctx, user, project_id, prediction_id, min_score=body.min_score, expected=_expected(if_match)
+        ctx,
+        user,
+        project_id,
+        prediction_id,
+        min_score=body.min_score,
+        expected=expected_revision(if_match),
     )
     return _out(head, response)

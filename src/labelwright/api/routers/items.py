@@ -102,9 +102,8 @@ def _image_of(ctx: Context, user: User, project_id: int, item_id: int) -> Image:
         return items.item_with_image(sess, project_id, item_id)[1]
 
 
-def _blob_response(
-    ctx: Context, request: Request, key: str, etag: str, media_type: str
-) -> Response:
+def blob_response(ctx: Context, request: Request, key: str, etag: str, media_type: str) -> Response:
+    """Serve a content-addressed blob: strong ETag, immutable caching, 304 when unchanged."""
     headers = {"ETag": etag, "Cache-Control": CACHE}
     if etag in request.headers.get("if-none-match", ""):
         return Response(status_code=304, headers=headers)
@@ -126,7 +125,7 @@ def get_image(
 ) -> Response:
     """The original file, byte for byte (strong ETag: its SHA-256)."""
     image = _image_of(ctx, user, project_id, item_id)
-    return _blob_response(ctx, request, image.blob_key, f'"{image.sha256}"', image.mime)
+    return blob_response(ctx, request, image.blob_key, f'"{image.sha256}"', image.mime)
 
 
 @router.get(
@@ -144,7 +143,7 @@ def get_thumbnail(
     """A small JPEG preview, oriented as a person sees the image."""
     image = _image_of(ctx, user, project_id, item_id)
     key = derived.ensure_thumbnail(ctx, image)
-    return _blob_response(ctx, request, key, f'"{image.sha256}-thumb"', "image/jpeg")
+    return blob_response(ctx, request, key, f'"{image.sha256}-thumb"', "image/jpeg")
 
 
 @router.get(
@@ -163,7 +162,7 @@ def get_frame(
     """One frame of an animated image as PNG (0-based), rendered once and then kept."""
     image = _image_of(ctx, user, project_id, item_id)
     key = derived.ensure_frame(ctx, image, frame)
-    return _blob_response(ctx, request, key, f'"{image.sha256}-f{frame}"', "image/png")
+    return blob_response(ctx, request, key, f'"{image.sha256}-f{frame}"', "image/png")
 
 
 @router.get("/batches", response_model=list[BatchOut])

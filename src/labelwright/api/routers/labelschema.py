@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Depends, Header, Response
+from fastapi import APIRouter, Depends, Header, Request, Response, UploadFile
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
 from labelwright.api.deps import current_user, get_ctx
-from labelwright.api.routers.annotations import PRECONDITION, _expected
+from labelwright.api.routers.annotations import PRECONDITION, expected_revision
+from labelwright.api.routers.items import blob_response
+from labelwright.api.routers.uploads import safe_name
 from labelwright.services import labelschema, projects
 from labelwright.services.context import Context
 from labelwright.services.schema_edits import update_schema
@@ -77,7 +83,12 @@ def put_schema(
 ) -> SchemaOut:
     """Replace the schema (managers). Removing a class in use needs a `remap` entry for it."""
     made, rewritten = update_schema(
-        ctx, user, project_id, body.schema_, expected_version=_expected(if_match), remap=body.remap
+        ctx,
+        user,
+        project_id,
+        body.schema_,
+        expected_version=expected_revision(if_match),
+        remap=body.remap,
     )
     response.headers["ETag"] = f'"rev-{made.version}"'
     return SchemaOut(
@@ -112,3 +123,53 @@ def put_guidelines(
         projects.require(sess, user, project_id, projects.MANAGE)
         row = labelschema.save_guidelines(sess, project_id, body.text, user)
         return GuidelinesOut(text=row.text, updated_at=row.created_at, updated_by=row.created_by)
+
+
+class GuidelineImageOut(BaseModel):
+    """A stored guideline image and the Markdown that shows it."""
+
+    sha256: str
+    url: str
+    markdown: str
+
+
+@router.post("/guidelines/images", response_model=GuidelineImageOut, status_code=201)
+async def upload_guideline_image(
+    project_id: int,
+    file: UploadFile,
+    user: User = Depends(current_user),
+    ctx: Context = Depends(get_ctx),
+) -> GuidelineImageOut:
+    """Upload an image for the guidelines (managers); paste the returned Markdown."""
+    name = safe_name(file.filename or "image")
+    staging = Path(tempfile.mkdtemp(dir=ctx.settings.tmp_dir))
+    try:
+        dest = staging / name
+        with dest.open("wb") as out:
+            await run_in_threadpool(shutil.copyfileobj, file.file, out, 1 << 20)
+        row = await run_in_threadpool(
+            labelschema.add_guideline_image, ctx, user, project_id, dest, name
+        )
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    url = f"/api/projects/{project_id}/guidelines/images/{row.sha256}"
+    return GuidelineImageOut(sha256=row.sha256, url=url, markdown=f"![{name}]({url})")
+
+
+@router.get(
+    "/guidelines/images/{sha256}",
+    response_class=Response,
+    responses={200: {"content": {"image/*": {}}}},
+)
+def get_guideline_image(
+    project_id: int,
+    sha256: str,
+    request: Request,
+    user: User = Depends(current_user),
+    ctx: Context = Depends(get_ctx),
+) -> Response:
+    """A guideline image of the project (members only)."""
+    with ctx.db.session(readonly=True) as sess:
+        projects.require(sess, user, project_id, projects.READ)
+        row = labelschema.guideline_image(sess, project_id, sha256)
+    return blob_response(ctx, request, row.blob_key, f'"{row.sha256}"', row.mime)
