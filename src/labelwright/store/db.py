@@ -52,6 +52,10 @@ def make_engine(url: str, **kwargs) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
+    # psycopg would switch a statement to a server-side prepared one after 5 runs, and
+    # PostgreSQL may then pick one generic plan for every filter value; a keyset page
+    # whose best index depends on the values (batch, state) must be planned each time.
+    kwargs.setdefault("connect_args", {"prepare_threshold": None})
     kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_size", 20)
     kwargs.setdefault("max_overflow", 20)
