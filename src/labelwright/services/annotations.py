@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from labelwright.domain.roles import ItemState, ProjectRole
@@ -17,7 +18,7 @@ from labelwright.services import projects
 from labelwright.services.context import Context
 from labelwright.services.errors import Invalid, NotFound, PreconditionFailed
 from labelwright.services.items import item_with_image
-from labelwright.services.labelschema import current_schema
+from labelwright.services.labelschema import current_schema, schema_version
 from labelwright.store.tables import (
     Annotation,
     AnnotationClass,
@@ -65,12 +66,13 @@ def can_oversee(access: projects.Access) -> bool:
     return access.role is None or access.role in OVERSEERS
 
 
-def _lock(sess: Session, annotation_id: int) -> Annotation:
-    # A row lock on PostgreSQL; SQLite sessions already hold the write lock.
-    stmt = select(Annotation).where(Annotation.id == annotation_id)
-    if sess.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update()
-    return sess.scalars(stmt).one()
+def _lock(sess: Session, annotation: Annotation) -> Annotation:
+    # A row lock on PostgreSQL, then a fresh read; writing SQLite sessions already hold
+    # the database's write lock, so the row they read is current.
+    if sess.get_bind().dialect.name != "postgresql":
+        return annotation
+    stmt = select(Annotation).where(Annotation.id == annotation.id).with_for_update()
+    return sess.scalars(stmt.execution_options(populate_existing=True)).one()
 
 
 def head_of(sess: Session, annotation: Annotation) -> Head:
@@ -117,8 +119,14 @@ def own_annotation(sess: Session, project_id: int, item_id: int, user: User) -> 
     annotation = Annotation(
         project_id=project_id, item_id=item_id, user_id=user.id, revision=0, object_count=0
     )
-    sess.add(annotation)
-    sess.flush()
+    try:
+        with sess.begin_nested():  # a concurrent first save may insert the same row
+            sess.add(annotation)
+    except IntegrityError:
+        found = find_own(sess, item_id, user)
+        if found is None:
+            raise
+        return found
     return annotation
 
 
@@ -247,15 +255,23 @@ def save(
             annotation = visible_annotation(sess, access, user, annotation_id)
         else:
             annotation = own_annotation(sess, project_id, item_id or 0, user)
-        annotation = _lock(sess, annotation.id)
+        annotation = _lock(sess, annotation)
         _check_current(sess, annotation, expected)
-        item, image = item_with_image(sess, project_id, annotation.item_id)
-        if current_schema(sess, project_id).version != schema.version:
-            doc = validate_for_image(sess, project_id, image, body)  # the schema just changed
+        if schema_version(sess, project_id) != schema.version:  # the schema just changed
+            _, image = item_with_image(sess, project_id, annotation.item_id)
+            doc = validate_for_image(sess, project_id, image, body)
         append_revision(sess, annotation, doc, user, origin)
         if annotation.user_id == user.id:
-            _start_work(item)
-        return head_of(sess, annotation)
+            _start_work(sess.get(Item, annotation.item_id))
+        body = doc.model_dump(mode="json")
+        return Head(
+            annotation.id,
+            annotation.item_id,
+            annotation.user_id,
+            annotation.revision,
+            annotation.submitted,
+            body,
+        )
 
 
 def history(sess: Session, annotation: Annotation) -> list[AnnotationRevision]:

@@ -53,6 +53,14 @@ def parse_schema(data: object) -> LabelSchema:
         raise Invalid("label schema: " + "; ".join(problems[:10]), problems=problems) from None
 
 
+def schema_version(sess: Session, project_id: int) -> int:
+    """The version number of the schema in force (0: none saved yet)."""
+    latest = sess.scalar(
+        select(func.max(SchemaRevision.version)).where(SchemaRevision.project_id == project_id)
+    )
+    return latest or 0
+
+
 def current_schema(sess: Session, project_id: int) -> VersionedSchema:
     """The newest schema of the project (an empty one at version 0)."""
     row = sess.scalar(

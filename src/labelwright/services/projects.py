@@ -57,12 +57,19 @@ def require(sess: Session, user: User, project_id: int, allowed: frozenset[Proje
 
     Non-members get NotFound, not Forbidden, so project ids reveal nothing.
     """
-    project = sess.get(Project, project_id)
-    if project is None:
+    # One round trip: the project and the caller's membership row, if any.
+    row = sess.execute(
+        select(Project, Membership.role)
+        .outerjoin(
+            Membership, (Membership.project_id == Project.id) & (Membership.user_id == user.id)
+        )
+        .where(Project.id == project_id)
+    ).first()
+    if row is None:
         raise NotFound(f"project {project_id} does not exist")
+    project, role = row[0], ProjectRole(row[1]) if row[1] else None
     if user.is_admin:
-        return Access(project, role_of(sess, user.id, project_id))
-    role = role_of(sess, user.id, project_id)
+        return Access(project, role)
     if role is None:
         raise NotFound(f"project {project_id} does not exist")
     if role not in allowed:

@@ -143,13 +143,19 @@ def issue_token(
 
 def resolve_token(sess: Session, secret: str, *, kind: str | None = None) -> User:
     """The active user a token belongs to, or Unauthorized."""
-    token = sess.scalar(select(Token).where(Token.token_hash == _digest(secret)))
-    if token is None or token.revoked or (kind and token.kind != kind):
+    row = sess.execute(
+        select(Token, User)
+        .join(User, User.id == Token.user_id)
+        .where(Token.token_hash == _digest(secret))
+    ).first()
+    if row is None:
+        raise Unauthorized("invalid or revoked credentials")
+    token, user = row
+    if token.revoked or (kind and token.kind != kind):
         raise Unauthorized("invalid or revoked credentials")
     if token.expires_at is not None and _aware(token.expires_at) < utcnow():
         raise Unauthorized("the session has expired; sign in again")
-    user = sess.get(User, token.user_id)
-    if user is None or not user.is_active:
+    if not user.is_active:
         raise Unauthorized("invalid or revoked credentials")
     return user
 

@@ -1,0 +1,196 @@
+"""COCO: pycocotools reads what we write; round trips keep what COCO (+ extensions) carries."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from pycocotools.coco import COCO
+from pycocotools.cocoeval import COCOeval
+
+from labelwright.domain.shapes import Mask, Polygon
+from labelwright.formats.coco import CocoFormat
+from labelwright.formats.dataset import Dataset, FormatError
+from tests.formats.conftest import datasets, make_schema, rich_dataset
+
+KINDS = ("bbox", "polygon", "rotated_box", "mask", "keypoints")
+
+
+def by_id(image) -> list:
+    """Objects in id order (COCO puts image-level objects after the annotations)."""
+    return sorted(image.annotation.objects, key=lambda o: o.id)
+
+
+def quiet_coco(path: Path) -> COCO:
+    """COCO(path) without its progress prints."""
+    with contextlib.redirect_stdout(io.StringIO()):
+        return COCO(str(path))
+
+
+def test_rich_dataset_round_trips(tmp_path: Path) -> None:
+    CocoFormat().write(rich_dataset(), tmp_path)
+    back = CocoFormat().read(tmp_path)
+    assert back.schema == make_schema()
+    for original, read in zip(rich_dataset(), back, strict=True):
+        assert by_id(read) == by_id(original)
+        assert read.annotation.tags == original.annotation.tags
+        assert read.annotation.relations == original.annotation.relations
+        assert (read.split, read.state, read.meta, read.frame_count) == (
+            original.split,
+            original.state,
+            original.meta,
+            original.frame_count,
+        )
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(images=datasets(KINDS))
+def test_random_datasets_round_trip(tmp_path_factory, images) -> None:
+    out = tmp_path_factory.mktemp("coco")
+    CocoFormat().write(Dataset(schema=make_schema(), images=images), out)
+    back = {i.file_name: i for i in CocoFormat().read(out)}
+    assert len(back) == len({i.file_name for i in images})
+    for image in images:
+        assert by_id(back[image.file_name]) == by_id(image)
+
+
+def _write_rich(tmp_path: Path) -> Path:
+    CocoFormat().write(rich_dataset(), tmp_path)
+    return tmp_path / "annotations" / "instances_train.json"
+
+
+def test_pycocotools_loads_and_decodes_every_mask(tmp_path: Path) -> None:
+    coco = quiet_coco(_write_rich(tmp_path))
+    assert len(coco.getAnnIds()) == 8  # polyline, points and tag ride in the image extension
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        for annotation in coco.loadAnns(coco.getAnnIds()):
+            pixels = coco.annToMask(annotation)
+            assert pixels.shape == (80, 120)
+            assert pixels.sum() > 0
+    holed = next(a for a in coco.dataset["annotations"] if a["labelwright"]["id"] == "c")
+    assert holed["iscrowd"] == 0 and holed["area"] == pytest.approx(80 * 60 - 20 * 20, abs=200)
+    stuff = next(a for a in coco.dataset["annotations"] if a["labelwright"]["id"] == "e2")
+    assert stuff["iscrowd"] == 1
+    person = coco.loadCats(2)[0]
+    assert person["keypoints"] == ["head", "left_hand", "right_hand"]
+    assert person["skeleton"] == [[1, 2], [1, 3]]
+
+
+@pytest.mark.parametrize("iou_type", ["bbox", "segm", "keypoints"])
+def test_cocoeval_against_itself_is_perfect(tmp_path: Path, iou_type: str) -> None:
+    coco = quiet_coco(_write_rich(tmp_path))
+    results = [{**a, "score": 1.0} for a in coco.dataset["annotations"] if not a["iscrowd"]]
+    with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        detections = coco.loadRes(results)
+        evaluation = COCOeval(coco, detections, iou_type)
+        if iou_type == "keypoints":
+            evaluation.params.kpt_oks_sigmas = np.full(3, 0.05)
+            evaluation.params.catIds = [2]  # only the person category has keypoints
+        evaluation.evaluate()
+        evaluation.accumulate()
+        evaluation.summarize()
+    assert evaluation.stats[0] == pytest.approx(1.0)
+
+
+def test_category_ids_follow_class_order(tmp_path: Path) -> None:
+    data = json.loads(_write_rich(tmp_path).read_text())
+    assert [(c["id"], c["labelwright"]["class_id"]) for c in data["categories"]] == [
+        (1, "car"),
+        (2, "person"),
+        (3, "road"),
+    ]
+
+
+def test_unknown_category_names_file_and_annotation(tmp_path: Path) -> None:
+    file = _write_rich(tmp_path)
+    data = json.loads(file.read_text())
+    data["annotations"][3]["id"] = 17
+    data["annotations"][3]["category_id"] = 99
+    file.write_text(json.dumps(data))
+    with pytest.raises(
+        FormatError, match=r"instances_train\.json: annotation 17: category_id 99 is not a category"
+    ):
+        CocoFormat().read(file)
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda d: d["images"][0].pop("width"), "image 1: width is missing"),
+        (lambda d: d.update(annotations={}), "annotations must be a list"),
+        (lambda d: d["annotations"][0].update(image_id=5), "annotation 1: image_id 5 is not"),
+        (
+            lambda d: d["annotations"][4]["segmentation"].update(counts="!!"),
+            "annotation 5: RLE counts",
+        ),
+    ],
+)
+def test_malformed_files_name_the_object(tmp_path: Path, change, expected: str) -> None:
+    file = _write_rich(tmp_path)
+    data = json.loads(file.read_text())
+    change(data)
+    file.write_text(json.dumps(data))
+    with pytest.raises(FormatError, match=f"instances_train.json: {expected}"):
+        list(CocoFormat().read(file))
+
+
+def test_not_json_is_a_format_error(tmp_path: Path) -> None:
+    (tmp_path / "instances.json").write_text("{")
+    with pytest.raises(FormatError, match=r"instances\.json: not readable JSON"):
+        CocoFormat().read(tmp_path / "instances.json")
+
+
+def test_plain_coco_builds_a_schema(tmp_path: Path) -> None:
+    plain = {
+        "images": [{"id": 4, "file_name": "x.jpg", "width": 20, "height": 10}],
+        "categories": [{"id": 7, "name": "traffic light"}, {"id": 9, "name": "dog"}],
+        "annotations": [
+            {"id": 1, "image_id": 4, "category_id": 7, "bbox": [1, 1, 3, 3], "segmentation": []},
+            {
+                "id": 2,
+                "image_id": 4,
+                "category_id": 9,
+                "bbox": [0, 0, 4, 4],
+                "segmentation": [[0, 0, 4, 0, 4, 4], [10, 0, 14, 0, 14, 4]],
+            },
+            {
+                "id": 3,
+                "image_id": 4,
+                "category_id": 9,
+                "bbox": [0, 0, 4, 4],
+                "segmentation": [[0, 0, 4, 0, 4, 4]],
+            },
+        ],
+    }
+    file = tmp_path / "instances_val2017.json"
+    file.write_text(json.dumps(plain))
+    assert CocoFormat().detect(file) >= 0.9
+    dataset = CocoFormat().read(file)
+    assert [(c.id, c.name) for c in dataset.schema.classes] == [
+        ("traffic_light", "traffic light"),
+        ("dog", "dog"),
+    ]
+    (image,) = list(dataset)
+    assert image.split == "val"
+    kinds = [type(o.shape) for o in image.annotation.objects]
+    assert kinds[1:] == [Mask, Polygon]
+    assert image.annotation.objects[0].shape.kind == "bbox"
+
+
+def test_reading_with_a_schema_maps_by_name(tmp_path: Path) -> None:
+    file = _write_rich(tmp_path)
+    data = json.loads(file.read_text())
+    for category in data["categories"]:
+        del category["labelwright"]
+    del data["labelwright"]
+    file.write_text(json.dumps(data))
+    dataset = CocoFormat().read(file, schema=make_schema())
+    assert {o.class_id for o in next(iter(dataset)).annotation.objects} == {"car", "road", "person"}

@@ -1,0 +1,168 @@
+"""YOLO (Ultralytics layout): each task reads back what it wrote, within 6-decimal rounding."""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from PIL import Image
+
+from labelwright.domain.geometry import bbox_of, rotated_box_corners
+from labelwright.domain.shapes import AnnotationObject, Keypoints, RotatedBox
+from labelwright.formats.dataset import Dataset, DatasetImage, FormatError
+from labelwright.formats.yolo import YoloFormat, image_size
+from tests.formats.conftest import datasets, make_schema, rich_dataset
+
+
+def tolerance(image: DatasetImage) -> float:
+    """Six decimals of a normalised value: half a millionth of the side, plus float slack."""
+    return 5e-7 * max(image.width, image.height) + 1e-9
+
+
+def with_pixels(images, folder: Path) -> list[DatasetImage]:
+    """Give every image a real file of its size (YOLO reads sizes from the images)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for image in images:
+        path = folder / f"{len(list(folder.iterdir()))}.png"
+        Image.new("L", (image.width, image.height)).save(path)
+        image.path = path
+    return list(images)
+
+
+def read_back(out: Path, **options) -> dict[str, DatasetImage]:
+    return {i.file_name: i for i in YoloFormat().read(out, **options)}
+
+
+def close(a: list[float], b: list[float], tol: float) -> bool:
+    return len(a) == len(b) and all(
+        math.isclose(x, y, abs_tol=tol) for x, y in zip(a, b, strict=True)
+    )
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(images=datasets(("bbox", "polygon", "rotated_box")))
+def test_detect_reads_back_the_boxes(tmp_path_factory, images) -> None:
+    root = tmp_path_factory.mktemp("yolo")
+    images = with_pixels(images, root / "src")
+    YoloFormat().write(Dataset(schema=make_schema(), images=images), root / "out")
+    back = read_back(root / "out", schema=make_schema())
+    for image in images:
+        read = back[image.file_name]
+        assert read.split == (image.split or "train")
+        assert (read.width, read.height) == (image.width, image.height)
+        expected = [(o.class_id, bbox_of(o.shape)) for o in image.annotation.objects]
+        got = [(o.class_id, bbox_of(o.shape)) for o in read.annotation.objects]
+        assert [c for c, _ in got] == [c for c, _ in expected]
+        for (_, a), (_, b) in zip(got, expected, strict=True):
+            assert close(list(a), list(b), 2 * tolerance(image))
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(images=datasets(("polygon",)))
+def test_segment_reads_back_the_polygons(tmp_path_factory, images) -> None:
+    root = tmp_path_factory.mktemp("yolo")
+    images = with_pixels(images, root / "src")
+    YoloFormat(task="segment").write(Dataset(schema=make_schema(), images=images), root / "out")
+    back = read_back(root / "out", schema=make_schema())
+    for image in images:
+        got = back[image.file_name].annotation.objects
+        for a, b in zip(got, image.annotation.objects, strict=True):
+            flat_a = [c for p in a.shape.rings[0] for c in p]
+            flat_b = [c for p in b.shape.rings[0] for c in p]
+            assert a.class_id == b.class_id and close(flat_a, flat_b, tolerance(image))
+
+
+def test_obb_reads_back_rotated_boxes(tmp_path: Path) -> None:
+    box = RotatedBox(cx=50, cy=40, w=30, h=12, angle=25)
+    image = DatasetImage(file_name="r.png", width=100, height=80)
+    image.annotation.objects.append(AnnotationObject(id="1", class_id="car", shape=box))
+    with_pixels([image], tmp_path / "src")
+    YoloFormat().write(Dataset(make_schema(), [image]), tmp_path / "out", task="obb")
+    (read,) = read_back(tmp_path / "out").values()
+    shape = read.annotation.objects[0].shape
+    assert isinstance(shape, RotatedBox)
+    flat = [c for p in rotated_box_corners(shape) for c in p]
+    assert close(flat, [c for p in rotated_box_corners(box) for c in p], 1e-4)
+    assert (tmp_path / "out" / "labels" / "train" / "r.txt").read_text().count(" ") == 8
+
+
+def test_pose_writes_kpt_shape_and_flip_idx(tmp_path: Path) -> None:
+    points = Keypoints(points=[(10, 10, 2), (20, 15, 1), (0, 0, 0)])
+    image = DatasetImage(file_name="p.png", width=100, height=80, split="val")
+    image.annotation.objects.append(AnnotationObject(id="1", class_id="person", shape=points))
+    with_pixels([image], tmp_path / "src")
+    YoloFormat(task="pose").write(Dataset(make_schema(), [image]), tmp_path / "out")
+    data = yaml.safe_load((tmp_path / "out" / "data.yaml").read_text())
+    assert data["kpt_shape"] == [3, 3] and data["flip_idx"] == [0, 2, 1]
+    assert data["names"] == {0: "Car", 1: "Person", 2: "Road"}
+    assert data["val"] == "images/val" and data["train"] == "images/val"  # train must exist
+    (read,) = read_back(tmp_path / "out", schema=make_schema()).values()
+    got = read.annotation.objects[0]
+    assert got.class_id == "person"
+    assert close([c for p in got.shape.points for c in p], [10, 10, 2, 20, 15, 1, 0, 0, 0], 1e-4)
+
+
+def test_images_keep_their_names_and_are_hard_linked(tmp_path: Path) -> None:
+    (image,) = with_pixels([DatasetImage(file_name="deep/x.png", width=30, height=20)], tmp_path)
+    YoloFormat().write(Dataset(make_schema(), [image]), tmp_path / "out")
+    copied = tmp_path / "out" / "images" / "train" / "deep" / "x.png"
+    assert os.stat(copied).st_ino == os.stat(image.path).st_ino
+    assert (tmp_path / "out" / "labels" / "train" / "deep" / "x.txt").read_text() == ""
+    assert image_size(copied) == (30, 20)
+
+
+def test_exif_rotated_images_report_turned_sizes(tmp_path: Path) -> None:
+    picture = Image.new("RGB", (40, 20))
+    exif = picture.getexif()
+    exif[0x0112] = 6
+    picture.save(tmp_path / "turned.jpg", exif=exif)
+    assert image_size(tmp_path / "turned.jpg") == (20, 40)
+
+
+def test_manifest_counts_what_the_task_carried(tmp_path: Path) -> None:
+    source = rich_dataset()
+    images = with_pixels(source.images, tmp_path / "src")
+    manifest = YoloFormat().write(Dataset(source.schema, images), tmp_path / "out")
+    assert manifest.format == "yolo-detect"
+    assert manifest.per_class == {"Car": 3, "Road": 4}
+    assert manifest.per_split == {"train": 1, "val": 1}
+    assert (tmp_path / "out" / "manifest.json").is_file()
+
+
+def test_bad_label_line_names_file_and_line(tmp_path: Path) -> None:
+    (image,) = with_pixels([DatasetImage(file_name="x.png", width=30, height=20)], tmp_path)
+    YoloFormat().write(Dataset(make_schema(), [image]), tmp_path / "out")
+    (tmp_path / "out" / "labels" / "train" / "x.txt").write_text(
+        "0 0.5 0.5 0.1 0.1\n7 0.5 0.5 0.1 0.1\n"
+    )
+    with pytest.raises(FormatError, match=r"labels/train/x.txt: line 2: class 7 is not in names"):
+        list(YoloFormat().read(tmp_path / "out"))
+    (tmp_path / "out" / "labels" / "train" / "x.txt").write_text("0 0.5 zero 0.1 0.1\n")
+    with pytest.raises(FormatError, match=r"labels/train/x.txt: line 1: expected a class"):
+        list(YoloFormat().read(tmp_path / "out"))
+
+
+def test_unknown_task_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown YOLO task 'classify'"):
+        YoloFormat(task="classify")
+
+
+def test_supervision_loads_the_export(tmp_path: Path) -> None:
+    sv = pytest.importorskip("supervision", reason="supervision is not installed")
+    source = rich_dataset()
+    images = with_pixels(source.images, tmp_path / "src")
+    for image in images:
+        image.split = "train"
+        image.file_name = Path(image.file_name).name  # supervision does not look in sub-folders
+    YoloFormat().write(Dataset(source.schema, images), tmp_path / "out")
+    loaded = sv.DetectionDataset.from_yolo(
+        images_directory_path=str(tmp_path / "out" / "images" / "train"),
+        annotations_directory_path=str(tmp_path / "out" / "labels" / "train"),
+        data_yaml_path=str(tmp_path / "out" / "data.yaml"),
+    )
+    assert loaded.classes == ["Car", "Person", "Road"]
+    assert sorted(len(d) for _, _, d in loaded) == [0, 7]
