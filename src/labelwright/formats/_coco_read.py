@@ -1,0 +1,206 @@
+"""Reading COCO: loaded instances files, their images built one at a time."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from labelwright.domain.schema import LabelClass, LabelSchema
+from labelwright.domain.shapes import Annotation, AnnotationObject, ObjectRelation
+from labelwright.formats._coco_layout import EXT, split_of
+from labelwright.formats._coco_parse import (
+    _embedded_schema,
+    _label,
+    _list,
+    _need,
+    _raw_kind,
+    _shape,
+    _skeleton,
+    _stable_id,
+)
+from labelwright.formats.dataset import DatasetImage, FormatError
+
+_PALETTE = ["#e6194b", "#3cb44b", "#ffe119", "#4363d8", "#f58231", "#911eb4", "#46f0f0"]
+
+
+class _CocoFile:
+    """One loaded instances file, its references checked, annotations grouped by image."""
+
+    def __init__(self, file: Path, schema: LabelSchema | None) -> None:
+        self.file = file
+        self.name = file.name
+        self.split = split_of(file)
+        try:
+            with file.open(encoding="utf-8") as handle:
+                data = json.load(handle)
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise FormatError(f"{self.name}: not readable JSON ({error})") from None
+        if not isinstance(data, dict):
+            raise FormatError(f"{self.name}: expected a JSON object at the top")
+        cats = _list(data, "categories", self.name)
+        self.categories = {
+            _need(c, "id", int, f"{self.name}: category #{n}"): c for n, c in enumerate(cats)
+        }
+        self.schema = schema or _embedded_schema(data, self.name) or self._built_schema(data)
+        self.class_of = self._class_map(self.schema)
+        self.images = self._images(_list(data, "images", self.name))
+        self.by_image: dict[int, list[dict]] = defaultdict(list)
+        for number, ann in enumerate(_list(data, "annotations", self.name)):
+            image_id = ann.get("image_id") if isinstance(ann, dict) else None
+            category_id = ann.get("category_id") if isinstance(ann, dict) else None
+            if image_id in self.images and category_id in self.categories:
+                self.by_image[image_id].append(ann)  # the common case, checked cheaply
+                continue
+            where = f"{self.name}: annotation {_label(ann, number)}"
+            image_id = _need(ann, "image_id", int, where)
+            category_id = _need(ann, "category_id", int, where)
+            if image_id not in self.images:
+                raise FormatError(f"{where}: image_id {image_id} is not an image")
+            if category_id not in self.categories:
+                raise FormatError(f"{where}: category_id {category_id} is not a category")
+            self.by_image[image_id].append(ann)
+
+    def _images(self, entries: list) -> dict[int, dict]:
+        """Image entries by id, their required fields checked."""
+        images = {}
+        for number, entry in enumerate(entries):
+            where = f"{self.name}: image {_label(entry, number)}"
+            image_id = _need(entry, "id", int, where)
+            _need(entry, "file_name", str, where)
+            for key in ("width", "height"):
+                if _need(entry, key, int, where) <= 0:
+                    raise FormatError(f"{where}: {key} must be positive")
+            if image_id in images:
+                raise FormatError(f"{where}: image id {image_id} is used twice")
+            images[image_id] = entry
+        return images
+
+    def _class_map(self, schema: LabelSchema) -> dict[int, LabelClass]:
+        """Category id -> schema class, by the stored class id, else by name."""
+        by_id = {c.id: c for c in schema.classes}
+        by_name = {c.name.casefold(): c for c in schema.classes}
+        result = {}
+        for cat_id, cat in self.categories.items():
+            stored = (cat.get(EXT) or {}).get("class_id")
+            name = str(cat.get("name", ""))
+            found = by_id.get(stored) or by_name.get(name.casefold())
+            if found is None:
+                raise FormatError(
+                    f"{self.name}: category {cat_id} ({name!r}) is not a class of the schema"
+                )
+            result[cat_id] = found
+        return result
+
+    def check_schema(self, schema: LabelSchema) -> None:
+        """Re-map this file's categories onto the schema shared by all files."""
+        self.class_of = self._class_map(schema)
+
+    def _built_schema(self, data: dict) -> LabelSchema:
+        """A schema made from the categories and the shape kinds their annotations use."""
+        kinds: dict[int, set[str]] = defaultdict(set)
+        for ann in data.get("annotations") or []:
+            if isinstance(ann, dict) and isinstance(ann.get("category_id"), int):
+                kinds[ann["category_id"]].add(_raw_kind(ann))
+        classes, used = [], set()
+        for number, (cat_id, cat) in enumerate(self.categories.items()):
+            where = f"{self.name}: category {cat_id}"
+            name = _need(cat, "name", str, where)
+            class_id = _stable_id((cat.get(EXT) or {}).get("class_id") or name, used)
+            found = kinds.get(cat_id, set()) | {"bbox"}
+            skeleton = _skeleton(cat, where)
+            if skeleton is not None:
+                found.add("keypoints")
+            else:
+                found.discard("keypoints")
+            try:
+                classes.append(
+                    LabelClass(
+                        id=class_id,
+                        name=name,
+                        color=_PALETTE[number % len(_PALETTE)],
+                        shape_kinds=sorted(found),
+                        skeleton=skeleton,
+                    )
+                )
+            except ValidationError as error:
+                raise FormatError(f"{where}: {error.errors()[0]['msg']}") from None
+        try:
+            return LabelSchema(classes=classes)
+        except ValidationError as error:
+            raise FormatError(f"{self.name}: categories: {error.errors()[0]['msg']}") from None
+
+    def image(self, image_id: int, root: Path) -> DatasetImage:
+        """Build one DatasetImage with its objects."""
+        entry = self.images[image_id]
+        where = f"{self.name}: image {image_id}"
+        ext = entry.get(EXT) or {}
+        width, height = entry["width"], entry["height"]
+        objects = []
+        for number, ann in enumerate(self.by_image.get(image_id, [])):
+            objects.append(self._object(ann, width, height, number))
+        try:
+            objects += [AnnotationObject.model_validate(o) for o in ext.get("objects", [])]
+            annotation = Annotation(
+                objects=objects,
+                tags=ext.get("tags", {}),
+                relations=[ObjectRelation.model_validate(r) for r in ext.get("relations", [])],
+            )
+        except ValidationError as error:
+            raise FormatError(f"{where}: {EXT}: {error.errors()[0]['msg']}") from None
+        file_name = entry["file_name"]
+        local = root / "images" / (self.split or "") / file_name
+        return DatasetImage(
+            file_name=file_name,
+            width=width,
+            height=height,
+            annotation=annotation,
+            frame_count=ext.get("frame_count", 1),
+            path=local if local.is_file() else None,
+            split=self.split,
+            state=ext.get("state"),
+            meta=ext.get("meta", {}),
+        )
+
+    def _object(self, ann: dict, width: int, height: int, number: int) -> AnnotationObject:
+        """One COCO annotation as an annotation object."""
+        where = f"{self.name}: annotation {_label(ann, number)}"
+        ext = ann.get(EXT) or {}
+        label_class = self.class_of[ann["category_id"]]
+        try:
+            shape = _shape(ann, ext, width, height)
+            fields = {k: ext[k] for k in ("frame", "track", "group", "score", "source") if k in ext}
+            return AnnotationObject(
+                id=str(ext.get("id", ann.get("id", where))),
+                class_id=label_class.id,
+                shape=shape,
+                attributes=ext.get("attributes") or ann.get("attributes") or {},
+                **fields,
+            )
+        except ValidationError as error:
+            problem = error.errors()[0]
+            loc = ".".join(str(p) for p in problem["loc"])
+            raise FormatError(f"{where}: {loc}: {problem['msg']}") from None
+        except (ValueError, TypeError, KeyError) as error:
+            raise FormatError(f"{where}: {error}") from None
+
+
+class _CocoImages:
+    """The images of loaded instances files, built one at a time as they are iterated."""
+
+    def __init__(self, files: list[_CocoFile], schema: LabelSchema) -> None:
+        self.files = files
+        self.schema = schema
+
+    def __iter__(self) -> Iterator[DatasetImage]:
+        for loaded in self.files:
+            root = (
+                loaded.file.parent.parent
+                if loaded.file.parent.name == "annotations"
+                else (loaded.file.parent)
+            )
+            for image_id in loaded.images:
+                yield loaded.image(image_id, root)
