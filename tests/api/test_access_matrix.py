@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zipfile
 from datetime import timedelta
 
 import pytest
@@ -93,6 +94,10 @@ POLICY: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/projects/{project_id}/items/{item_id}/predictions"): LABELERS,
     ("POST", "/api/projects/{project_id}/items/{item_id}/predictions"): MANAGERS,
     ("POST", "/api/projects/{project_id}/predictions/{prediction_id}/accept"): LABELERS,
+    ("GET", "/api/projects/{project_id}/formats"): EVERYONE,
+    ("POST", "/api/projects/{project_id}/exports"): MANAGERS,
+    # Clients receive deliveries, so they may fetch a finished export.
+    ("GET", "/api/projects/{project_id}/exports/{job_id}/download"): UPLOADERS,
 }
 # Endpoints outside any project: a non-admin is refused with 403; project ones answer 404.
 PROJECT_SCOPED = "/api/projects/{project_id}"
@@ -201,6 +206,7 @@ class Targets:
                 "sha256": image.sha256,
             }
             self.db = api.ctx.db
+            self.exports = api.ctx.settings.data_dir / "exports"
             self.token_secret = token_secret
             self.who, self.n = who, n
 
@@ -231,6 +237,10 @@ class Targets:
             return {"content": _png(self.n + 1000)}
         if path.endswith("/queue/next") or "/assignments/{assignment_id}/" in path:
             return self._queue_args(path)
+        if path.endswith("/exports"):
+            return {"json": {"format": "native"}}
+        if path.endswith("/download"):
+            return self._finished_export()
         return self._annotation_args(method, path)
 
     def _annotation_args(self, method: str, path: str) -> dict:
@@ -251,6 +261,15 @@ class Targets:
             return {"json": EMPTY, "headers": {"If-Match": '"rev-1"'}}
         if path.endswith("/restore"):
             return {"headers": {"If-Match": '"rev-1"'}}
+        return {}
+
+    def _finished_export(self) -> dict:
+        """Make the target job a finished export with its zip in place."""
+        with self.db.session() as sess:
+            sess.get(Job, self.values["job_id"]).kind = "export"
+        self.exports.mkdir(parents=True, exist_ok=True)
+        with zipfile.ZipFile(self.exports / f"{self.values['job_id']}.zip", "w") as archive:
+            archive.writestr("manifest.json", "{}")
         return {}
 
     def _queue_args(self, path: str) -> dict:

@@ -12,6 +12,7 @@ from labelwright.api.errors import ERROR_RESPONSES, install_error_handlers
 from labelwright.api.routers import (
     annotations,
     auth,
+    datasets,
     items,
     labelschema,
     projects,
@@ -38,7 +39,17 @@ def create_app(ctx: Context | None = None, settings: Settings | None = None) -> 
     )
     app.state.ctx = ctx
     install_error_handlers(app)
-    for module in (auth, users, projects, items, uploads, labelschema, annotations, queue):
+    for module in (
+        auth,
+        users,
+        projects,
+        items,
+        uploads,
+        labelschema,
+        annotations,
+        queue,
+        datasets,
+    ):
         app.include_router(module.router)
 
     @app.get("/api/health", tags=["meta"])

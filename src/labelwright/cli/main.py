@@ -299,14 +299,37 @@ def import_cmd(
     batch: Annotated[str, typer.Option(help="Batch name (default: the paths' names).")] = "",
     workers: Annotated[int, typer.Option(help="Processes that decode images.")] = os.cpu_count()
     or 1,
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            help="Import a labeled dataset in this format ('auto' to detect) instead of images.",
+        ),
+    ] = None,
+    as_predictions: Annotated[
+        str | None,
+        typer.Option(help="With --format: store the labels as predictions of this model name."),
+    ] = None,
 ) -> None:
-    """Import images into a project; each file gets an outcome (added, duplicate, rejected)."""
+    """Import images into a project; each file gets an outcome (added, duplicate, rejected).
+
+    With --format, PATH is a dataset (folder or main file): its images are matched to items
+    by file name (missing ones are imported) and its labels saved as a new revision of the
+    admin's annotations, or as predictions with --as-predictions.
+    """
     from labelwright.services import projects
     from labelwright.services.intake import import_paths
 
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         raise _fail(f"no such file or folder: {', '.join(missing)}")
+    if fmt is not None:
+        if len(paths) != 1:
+            raise _fail("--format imports one dataset: give one folder or file")
+        _import_dataset(project, paths[0], fmt, as_predictions)
+        return
+    if as_predictions is not None:
+        raise _fail("--as-predictions needs --format (it applies to labeled datasets)")
     ctx = _context()
     with ctx.db.session() as sess:
         proj = _run(lambda: projects.find_project(sess, project))
@@ -330,6 +353,130 @@ def import_cmd(
         for r in report.rejected[:200]:
             table.add_row(r["name"], r["reason"], r["detail"])
         console.print(table)
+
+
+def _cli_user(ctx: Context):
+    """The account the CLI acts as: the first instance admin (created when missing)."""
+    from sqlalchemy import select
+
+    from labelwright.services.setup import ensure_admin
+    from labelwright.store.tables import User
+
+    ensure_admin(ctx)
+    with ctx.db.session(readonly=True) as sess:
+        return sess.scalar(select(User).where(User.is_admin.is_(True)).order_by(User.id))
+
+
+def _project_id(ctx: Context, project: str) -> tuple[int, str]:
+    from labelwright.services import projects
+
+    with ctx.db.session(readonly=True) as sess:
+        proj = _run(lambda: projects.find_project(sess, project))
+        return proj.id, proj.name
+
+
+def _import_dataset(project: str, path: Path, fmt: str, as_predictions: str | None) -> None:
+    """Import a labeled dataset through services.datasets and print its report."""
+    from labelwright.services import datasets
+
+    ctx = _context()
+    project_id, name = _project_id(ctx, project)
+    user = _cli_user(ctx)
+    with _progress() as bar:
+        task = bar.add_task(f"importing dataset into {name}", total=None)
+        report = _run(
+            lambda: datasets.import_dataset(
+                ctx,
+                user,
+                project_id,
+                path,
+                None if fmt == "auto" else fmt,
+                as_predictions=as_predictions,
+                progress=lambda done, _n: bar.update(task, completed=done),
+            )
+        )
+    written = report["predictions_written"] if as_predictions else report["annotations_written"]
+    kind = "predictions" if as_predictions else "annotations"
+    console.print(
+        f"{report['items_matched']} items matched, {report['images_added']} images added, "
+        f"[green]{written} {kind} written[/green], {report['annotations_unchanged']} unchanged, "
+        f"[red]{report['items_skipped']} items skipped[/red] (job {report['job_id']})"
+    )
+    for reason, count in sorted(report["objects_skipped"].items()):
+        console.print(f"[yellow]{count} objects skipped: {reason}[/yellow]")
+    if report["problems"]:
+        table = Table("file", "problem", "detail")
+        for p in report["problems"][:200]:
+            table.add_row(p["file"], p["reason"], p["detail"])
+        console.print(table)
+
+
+def _parse_split(split: str | None) -> tuple[float, ...] | str | None:
+    if split is None or split == "tags":
+        return split
+    try:
+        return tuple(float(part) for part in split.split(","))
+    except ValueError:
+        raise _fail(f"--split {split!r}: give ratios like 0.8,0.1,0.1 or 'tags'") from None
+
+
+@app.command("export")
+def export_cmd(
+    project: Annotated[str, typer.Argument(help="Project name or id.")],
+    fmt: Annotated[str, typer.Option("--format", help="Dataset format, e.g. coco.")],
+    out: Annotated[Path, typer.Option(help="Folder to write the dataset into.")],
+    split: Annotated[
+        str | None,
+        typer.Option(help="Train/val/test ratios like 0.8,0.1,0.1, or 'tags' (the split tag)."),
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the split (same seed, same split).")] = 0,
+    state: Annotated[
+        list[str] | None, typer.Option(help="Only items in this state (repeatable).")
+    ] = None,
+    class_: Annotated[
+        list[str] | None,
+        typer.Option("--class", help="Only objects of this class name or id (repeatable)."),
+    ] = None,
+    predictions: Annotated[
+        bool, typer.Option("--predictions", help="Add model predictions to the labels.")
+    ] = False,
+    images: Annotated[bool, typer.Option(help="Copy the image files too.")] = True,
+) -> None:
+    """Export a project's labels (and images) as a dataset in a format."""
+    from labelwright.services import datasets
+
+    ratios = _parse_split(split)
+    ctx = _context()
+    project_id, name = _project_id(ctx, project)
+    _run(lambda: datasets.find_format(fmt))  # an unknown format fails before any work
+    user = _cli_user(ctx)
+    with _progress() as bar:
+        task = bar.add_task(f"exporting {name} as {fmt}", total=None)
+        manifest = _run(
+            lambda: datasets.export_project(
+                ctx,
+                user,
+                project_id,
+                fmt,
+                out,
+                progress=lambda done, _n: bar.update(task, completed=done),
+                copy_images=images,
+                states=state or None,
+                classes=class_ or None,
+                include_predictions=predictions,
+                split=ratios,
+                seed=seed,
+            )
+        )
+    console.print(f"{manifest.images} images, {manifest.objects} objects written to {out}")
+    table = Table("class", "objects")
+    for class_name, count in sorted(manifest.per_class.items()):
+        table.add_row(class_name, str(count))
+    console.print(table)
+    if manifest.per_split:
+        console.print(
+            "Splits: " + ", ".join(f"{k} {v}" for k, v in sorted(manifest.per_split.items()))
+        )
 
 
 if __name__ == "__main__":

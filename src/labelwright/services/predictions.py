@@ -20,7 +20,8 @@ WRITERS = frozenset({ProjectRole.manager})
 NAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:/@")
 
 
-def _check_name(label: str, value: str) -> str:
+def check_name(label: str, value: str) -> str:
+    """A model or run name, or Invalid: short, and safe in file names and URLs."""
     if not value or len(value) > 200 or not set(value) <= NAME_CHARS:
         raise Invalid(f"{label} {value!r}: use 1-200 letters, digits and - _ . : / @")
     return value
@@ -30,8 +31,8 @@ def add_prediction(
     ctx: Context, user: User, project_id: int, item_id: int, *, model: str, run: str, body: Any
 ) -> Prediction:
     """Store a model's proposal for an item (validated like a save; one per model and run)."""
-    _check_name("model", model)
-    _check_name("run", run)
+    check_name("model", model)
+    check_name("run", run)
     with ctx.db.session() as sess:
         projects.require(sess, user, project_id, WRITERS)
         item, image = item_with_image(sess, project_id, item_id)

@@ -1,0 +1,105 @@
+"""Dataset exports of a project (as zip files) and the formats available for them."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import FileResponse
+from pydantic import BaseModel, Field
+
+from labelwright.api.deps import current_user, get_ctx
+from labelwright.api.schemas import JobOut
+from labelwright.services import datasets, projects
+from labelwright.services.context import Context
+from labelwright.services.errors import NotFound
+from labelwright.store.tables import Job, User
+
+router = APIRouter(prefix="/api/projects/{project_id}", tags=["datasets"])
+
+
+class ExportIn(BaseModel):
+    """What to export: a format and optional filters and split."""
+
+    format: str = Field(max_length=100, description="a name from GET /formats")
+    split: list[float] | Literal["tags"] | None = Field(
+        None, description="train/val/test ratios like [0.8, 0.1, 0.1], or 'tags'"
+    )
+    seed: int = Field(0, description="seed of the split: the same seed gives the same split")
+    states: list[str] | None = Field(None, description="only items in these workflow states")
+    classes: list[str] | None = Field(None, description="only objects of these class ids or names")
+    include_predictions: bool = Field(False, description="add model predictions to the labels")
+
+
+def job_out(job: Job) -> JobOut:
+    """The API view of a job."""
+    return JobOut(
+        id=job.id,
+        kind=job.kind,
+        state=job.state,
+        done=job.done,
+        total=job.total,
+        result=job.result,
+        error=job.error,
+        created_at=job.created_at,
+        finished_at=job.finished_at,
+    )
+
+
+@router.get("/formats", response_model=list[str])
+def list_formats(
+    project_id: int, user: User = Depends(current_user), ctx: Context = Depends(get_ctx)
+) -> list[str]:
+    """The dataset formats this installation can export and import."""
+    with ctx.db.session(readonly=True) as sess:
+        projects.require(sess, user, project_id, projects.READ)
+    return datasets.available_formats()
+
+
+@router.post("/exports", response_model=JobOut, status_code=201)
+def create_export(
+    project_id: int,
+    body: ExportIn,
+    user: User = Depends(current_user),
+    ctx: Context = Depends(get_ctx),
+) -> JobOut:
+    """Export the project as a zip (managers); runs before answering, for now, so the job is done.
+
+    The result holds the manifest (images and objects per class and split); fetch the zip
+    from `/exports/{job_id}/download`.
+    """
+    job_id = datasets.export_archive(
+        ctx,
+        user,
+        project_id,
+        body.format,
+        split=body.split,
+        seed=body.seed,
+        states=body.states,
+        classes=body.classes,
+        include_predictions=body.include_predictions,
+    )
+    with ctx.db.session(readonly=True) as sess:
+        return job_out(sess.get(Job, job_id))
+
+
+@router.get(
+    "/exports/{job_id}/download",
+    response_class=FileResponse,
+    responses={200: {"content": {"application/zip": {}}}},
+)
+def download_export(
+    project_id: int,
+    job_id: int,
+    user: User = Depends(current_user),
+    ctx: Context = Depends(get_ctx),
+) -> FileResponse:
+    """The zip of a finished export; managers and clients (who receive deliveries) may fetch it."""
+    with ctx.db.session(readonly=True) as sess:
+        job = datasets.export_job(sess, user, project_id, job_id)
+        fmt = job.params.get("format", "dataset")
+    path = datasets.archive_path(ctx, job_id)
+    if not path.is_file():
+        raise NotFound(f"export {job_id} has no archive (it was made elsewhere or removed)")
+    name = f"project-{project_id}-{fmt}-{job_id}.zip"
+    return FileResponse(path, media_type="application/zip", filename=name)
