@@ -197,3 +197,18 @@ class JobOut(BaseModel):
     error: str
     created_at: datetime
     finished_at: datetime | None
+
+    @classmethod
+    def of(cls, job) -> JobOut:
+        """The API view of a stored job."""
+        return cls(
+            id=job.id,
+            kind=job.kind,
+            state=job.state,
+            done=job.done,
+            total=job.total,
+            result=job.result,
+            error=job.error,
+            created_at=job.created_at,
+            finished_at=job.finished_at,
+        )

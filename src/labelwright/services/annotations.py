@@ -45,6 +45,18 @@ class Head:
     submitted: bool
     body: dict[str, Any]
 
+    @classmethod
+    def of(cls, annotation: Annotation, body: dict[str, Any]) -> Head:
+        """The head of a stored annotation with the given body."""
+        return cls(
+            annotation.id,
+            annotation.item_id,
+            annotation.user_id,
+            annotation.revision,
+            annotation.submitted,
+            body,
+        )
+
 
 def etag(revision: int) -> str:
     """The ETag of a revision number."""
@@ -85,14 +97,7 @@ def head_of(sess: Session, annotation: Annotation) -> Head:
                 AnnotationRevision.number == annotation.revision,
             )
         )
-    return Head(
-        annotation.id,
-        annotation.item_id,
-        annotation.user_id,
-        annotation.revision,
-        annotation.submitted,
-        body,
-    )
+    return Head.of(annotation, body)
 
 
 def find_own(sess: Session, item_id: int, user: User) -> Annotation | None:
@@ -263,15 +268,7 @@ def save(
         append_revision(sess, annotation, doc, user, origin)
         if annotation.user_id == user.id:
             _start_work(sess.get(Item, annotation.item_id))
-        body = doc.model_dump(mode="json")
-        return Head(
-            annotation.id,
-            annotation.item_id,
-            annotation.user_id,
-            annotation.revision,
-            annotation.submitted,
-            body,
-        )
+        return Head.of(annotation, doc.model_dump(mode="json"))
 
 
 def history(sess: Session, annotation: Annotation) -> list[AnnotationRevision]:

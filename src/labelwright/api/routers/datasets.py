@@ -31,21 +31,6 @@ class ExportIn(BaseModel):
     include_predictions: bool = Field(False, description="add model predictions to the labels")
 
 
-def job_out(job: Job) -> JobOut:
-    """The API view of a job."""
-    return JobOut(
-        id=job.id,
-        kind=job.kind,
-        state=job.state,
-        done=job.done,
-        total=job.total,
-        result=job.result,
-        error=job.error,
-        created_at=job.created_at,
-        finished_at=job.finished_at,
-    )
-
-
 @router.get("/formats", response_model=list[str])
 def list_formats(
     project_id: int, user: User = Depends(current_user), ctx: Context = Depends(get_ctx)
@@ -80,7 +65,7 @@ def create_export(
         include_predictions=body.include_predictions,
     )
     with ctx.db.session(readonly=True) as sess:
-        return job_out(sess.get(Job, job_id))
+        return JobOut.of(sess.get(Job, job_id))
 
 
 @router.get(

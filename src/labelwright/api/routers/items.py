@@ -191,14 +191,4 @@ def get_job(
         job = sess.get(Job, job_id)
         if job is None or job.project_id != project_id:
             raise NotFound(f"job {job_id} does not exist in project {project_id}")
-        return JobOut(
-            id=job.id,
-            kind=job.kind,
-            state=job.state,
-            done=job.done,
-            total=job.total,
-            result=job.result,
-            error=job.error,
-            created_at=job.created_at,
-            finished_at=job.finished_at,
-        )
+        return JobOut.of(job)
