@@ -25,11 +25,6 @@ class Access:
     project: Project
     role: ProjectRole | None  # None for an admin who is not a member
 
-    @property
-    def is_manager(self) -> bool:
-        """Manager rights (admins have them everywhere)."""
-        return self.role is None or self.role == ProjectRole.manager
-
 
 def parse_role(value: str) -> ProjectRole:
     """A role from its name, with a clear error listing the valid ones."""
@@ -78,16 +73,6 @@ def require(sess: Session, user: User, project_id: int, allowed: frozenset[Proje
             f"project {project.name!r}: this needs the {needed} role; you are {role.value}"
         )
     return Access(project, role)
-
-
-def role_of(sess: Session, user_id: int, project_id: int) -> ProjectRole | None:
-    """The user's role in the project, or None."""
-    value = sess.scalar(
-        select(Membership.role).where(
-            Membership.user_id == user_id, Membership.project_id == project_id
-        )
-    )
-    return ProjectRole(value) if value else None
 
 
 def create_project(
