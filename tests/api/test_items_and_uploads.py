@@ -165,3 +165,13 @@ def test_queue_settings_are_validated_and_kept(api):
         "order": "priority",
         "lease_seconds": 300,
     }
+
+
+def test_numbers_past_the_database_range_are_a_clear_422(api):
+    huge = 2**70
+    resp = api.get(f"/api/projects/{huge}/schema")
+    assert resp.status_code in (404, 422) and resp.json()["error"]["message"]
+    resp = api.get(f"/api/projects/{api.project_id}/items/{huge}")
+    assert resp.status_code in (404, 422)
+    made = api.request("POST", "/api/projects", json={"name": "big", "overlap": huge})
+    assert made.status_code == 422 and "overlap" in made.json()["error"]["message"]

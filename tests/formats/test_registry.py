@@ -92,3 +92,13 @@ def test_detect_picks_the_format_of_a_folder(tmp_path: Path) -> None:
     assert detect_format(tmp_path / "native").name == "native"
     assert detect_format(tmp_path / "coco").name == "coco"
     assert detect_format(tmp_path / "nothing") is None
+
+
+@pytest.mark.parametrize("name", ["coco", "yolo", "native", "voc", "cvat", "labelstudio"])
+def test_every_format_writes_an_empty_dataset(name, tmp_path) -> None:
+    from labelwright.domain.schema import LabelSchema
+    from labelwright.formats.dataset import Dataset
+
+    out = tmp_path / "not-yet-made" / name
+    manifest = get_format(name).write(Dataset(schema=LabelSchema(), images=[]), out)
+    assert manifest.images == 0 and out.is_dir()

@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from labelwright.services.errors import ServiceError
@@ -47,6 +48,13 @@ def install_error_handlers(app: FastAPI) -> None:
         ]
         summary = "; ".join(f"{p['where']}: {p['problem']}" for p in problems[:5])
         return _error(422, "invalid", summary or "invalid request", {"problems": problems})
+
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(DataError)
+    async def out_of_range(_req: Request, exc: Exception) -> JSONResponse:
+        # An id or count past what the database stores (SQLite's 64-bit integers, say):
+        # nothing was written, the transaction rolled back.
+        return _error(422, "invalid", "a number in the request is out of range")
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_req: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -162,6 +162,7 @@ class YoloFormat:
         if task not in TASKS:
             raise ValueError(f"unknown YOLO task {task!r}; one of {', '.join(TASKS)}")
         out = Path(out)
+        out.mkdir(parents=True, exist_ok=True)  # data.yaml is written even with no images
         schema = dataset.schema
         extra = pose_settings(schema) if task == "pose" else {}
         index = {c.id: number for number, c in enumerate(schema.classes)}

@@ -16,6 +16,7 @@ ALL_ROLES = frozenset(ProjectRole)
 READ = ALL_ROLES
 UPLOAD = frozenset({ProjectRole.manager, ProjectRole.client})
 MANAGE = frozenset({ProjectRole.manager})
+MAX_OVERLAP = 100  # independent annotations per item
 
 
 @dataclass(frozen=True)
@@ -89,8 +90,8 @@ def create_project(
         raise Invalid("project name: must be 1-200 characters")
     if name.isdigit():
         raise Invalid(f"project name {name!r}: must not be only digits (those look like ids)")
-    if overlap < 1:
-        raise Invalid("overlap: must be at least 1")
+    if not 1 <= overlap <= MAX_OVERLAP:
+        raise Invalid(f"overlap: must be between 1 and {MAX_OVERLAP}")
     if sess.scalar(select(Project.id).where(Project.name == name)) is not None:
         raise Conflict(f"a project named {name!r} already exists")
     project = Project(name=name, description=description, overlap=overlap, settings={})
@@ -117,8 +118,8 @@ def update_project(sess: Session, project: Project, **changes: object) -> Projec
         project.description = str(changes["description"])
     if changes.get("overlap") is not None:
         overlap = int(changes["overlap"])  # type: ignore[arg-type]
-        if overlap < 1:
-            raise Invalid("overlap: must be at least 1")
+        if not 1 <= overlap <= MAX_OVERLAP:
+            raise Invalid(f"overlap: must be between 1 and {MAX_OVERLAP}")
         project.overlap = overlap
     if changes.get("settings") is not None:
         project.settings = {**(project.settings or {}), **changes["settings"]}  # type: ignore[dict-item]
