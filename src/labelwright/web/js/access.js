@@ -17,3 +17,13 @@ export function canUpload(user, project) {
 export function canCreateProject(user) {
   return Boolean(user?.is_admin);
 }
+
+/**
+ * Export the project as a dataset: admins and the project's managers.
+ * @param {{is_admin: boolean} | null} user
+ * @param {{role: string | null}} project
+ * @returns {boolean}
+ */
+export function canExport(user, project) {
+  return Boolean(user?.is_admin) || project.role === "manager";
+}

@@ -51,6 +51,19 @@ import { withQuery } from "./query.js";
 /** @typedef {{id: number, name: string, note: string, created_at: string}} Batch */
 /** @typedef {{user: User, role: string}} Member */
 
+/**
+ * @typedef {object} Job
+ * @property {number} id
+ * @property {string} kind
+ * @property {string} state
+ * @property {number} done
+ * @property {number | null} total
+ * @property {{manifest?: import("./exports.js").Manifest} & Record<string, unknown>} result
+ * @property {string} error
+ * @property {string} created_at
+ * @property {string | null} finished_at
+ */
+
 export const CSRF_COOKIE = "lw_csrf";
 export const CSRF_HEADER = "X-CSRF-Token";
 
@@ -265,3 +278,18 @@ export function uploadFiles(projectId, files, batch, onProgress) {
   if (batch) form.append("batch", batch);
   return upload(`/api/projects/${projectId}/uploads`, form, onProgress);
 }
+
+/**
+ * The dataset formats the server can export.
+ * @param {number} projectId
+ * @returns {Promise<string[]>}
+ */
+export const listFormats = (projectId) => request("GET", `/api/projects/${projectId}/formats`);
+
+/**
+ * Export the project as a dataset; the server answers once the zip is made.
+ * @param {number} projectId
+ * @param {import("./exports.js").ExportBody} body
+ * @returns {Promise<Job>}
+ */
+export const createExport = (projectId, body) => request("POST", `/api/projects/${projectId}/exports`, { body });

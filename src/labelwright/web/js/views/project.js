@@ -1,7 +1,8 @@
-// A project: its progress per state, batches, members, the upload box and the item grid.
+// A project: its progress per state, batches, members, the upload and export boxes and the item grid.
 
-import { canUpload } from "../access.js";
+import { canExport, canUpload } from "../access.js";
 import * as api from "../api.js";
+import { exportBox } from "../components/export-box.js";
 import { itemGrid } from "../components/item-grid.js";
 import { stateBar } from "../components/state-bar.js";
 import { uploadBox } from "../components/upload-box.js";
@@ -161,10 +162,11 @@ export function mount(root, route) {
       }
       refreshProject();
     }) : null;
+    const exporter = canExport(currentUser(), project) ? exportBox(projectId) : null;
     replace(page, head, overview,
       h("div", { class: "project-layout" },
         itemsSection,
-        h("aside", { class: "project-side", "aria-label": "Project details" }, upload, batchesPanel, membersPanel)));
+        h("aside", { class: "project-side", "aria-label": "Project details" }, upload, exporter, batchesPanel, membersPanel)));
   }
 
   load();
