@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import io
+import tempfile
 import zipfile
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from PIL import Image
 
 from labelwright.domain.roles import ProjectRole
+from labelwright.domain.schema import LabelSchema
+from labelwright.formats.dataset import Dataset
+from labelwright.formats.registry import get_format
 from labelwright.services import projects, users
 from labelwright.store.tables import (
     Annotation,
@@ -96,6 +101,7 @@ POLICY: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/projects/{project_id}/predictions/{prediction_id}/accept"): LABELERS,
     ("GET", "/api/projects/{project_id}/formats"): EVERYONE,
     ("POST", "/api/projects/{project_id}/exports"): MANAGERS,
+    ("POST", "/api/projects/{project_id}/imports"): MANAGERS,
     # Clients receive deliveries, so they may fetch a finished export.
     ("GET", "/api/projects/{project_id}/exports/{job_id}/download"): UPLOADERS,
 }
@@ -237,6 +243,8 @@ class Targets:
             return {"content": _png(self.n + 1000)}
         if path.endswith("/queue/next") or "/assignments/{assignment_id}/" in path:
             return self._queue_args(path)
+        if path.endswith("/imports"):
+            return {"files": {"file": ("dataset.jsonl", _empty_native_dataset())}}
         if path.endswith("/exports"):
             return {"json": {"format": "native"}}
         if path.endswith("/download"):
@@ -286,6 +294,13 @@ class Targets:
         if path.endswith("/review"):
             return {"json": {"decision": "accept", "comment": "fine"}}
         return {}
+
+
+def _empty_native_dataset() -> bytes:
+    """A valid native dataset with no images (the smallest import that succeeds)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        get_format("native").write(Dataset(schema=LabelSchema(), images=[]), Path(tmp))
+        return (Path(tmp) / "dataset.jsonl").read_bytes()
 
 
 def _expected_denial(who: str, path: str) -> int:

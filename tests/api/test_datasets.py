@@ -7,10 +7,8 @@ import json
 import zipfile
 
 import pytest
-from starlette.routing import Mount
 
-from labelwright.api.routers import datasets as datasets_router
-from labelwright.services import annotations, users
+from labelwright.services import annotations, projects, users
 from labelwright.services.labelschema import append_schema
 from tests.services.test_datasets import SCHEMA, box
 
@@ -19,15 +17,7 @@ URL = "/api/projects/{}"
 
 @pytest.fixture
 def dapi(api):
-    """The API with the datasets router (included here until app.py registers it)."""
-    app = api.client.app
-    paths = {getattr(route, "path", "") for route in app.routes}
-    if "/api/projects/{project_id}/exports" not in paths:
-        app.include_router(datasets_router.router)
-        # the web app is mounted at "/" and would answer first: keep mounts last
-        mounts = [r for r in app.router.routes if isinstance(r, Mount)]
-        app.router.routes[:] = [r for r in app.router.routes if r not in mounts] + mounts
-        app.openapi_schema = None
+    """The API with a schema and one saved annotation in the main project."""
     with api.ctx.db.session() as sess:
         admin = users.get_user(sess, api.user_ids["admin"])
         append_schema(sess, api.project_id, SCHEMA, 1, admin)
@@ -92,3 +82,48 @@ def unknown_job(api) -> int:
 
     with api.ctx.db.session() as sess:
         return sess.scalar(select(Job.id).where(Job.kind == "import"))
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buf.getvalue()
+
+
+def test_exported_zip_imports_into_another_project(dapi):
+    base = URL.format(dapi.project_id)
+    job = dapi.request("POST", base + "/exports", "manager", json={"format": "native"}).json()
+    archive = dapi.get(f"{base}/exports/{job['id']}/download", "manager").content
+    with dapi.ctx.db.session() as sess:
+        admin = users.get_user(sess, dapi.user_ids["admin"])
+        target = projects.create_project(sess, "Copy", creator=admin).id
+    resp = dapi.request(
+        "POST", URL.format(target) + "/imports", files={"file": ("export.zip", archive)}
+    )
+    assert resp.status_code == 201, resp.text
+    report = resp.json()
+    assert report["images_added"] == 1 and report["annotations_written"] == 1
+    item = dapi.get(URL.format(target) + "/items").json()["items"][0]
+    mine = dapi.get(URL.format(target) + f"/items/{item['id']}/annotation").json()
+    assert sorted(o["id"] for o in mine["body"]["objects"]) == ["o1", "o2"]
+    as_model = dapi.request(
+        "POST",
+        URL.format(target) + "/imports",
+        files={"file": ("export.zip", archive)},
+        data={"as_predictions": "teacher"},
+    )
+    assert as_model.status_code == 201 and as_model.json()["predictions_written"] == 1
+
+
+def test_unsafe_or_unreadable_dataset_uploads_are_refused(dapi):
+    base = URL.format(dapi.project_id)
+    evil = _zip({"../escape.jsonl": b"{}", "dataset.jsonl": b"{}"})
+    resp = dapi.request("POST", base + "/imports", files={"file": ("evil.zip", evil)})
+    assert resp.status_code == 422 and "escape.jsonl" in resp.json()["error"]["message"]
+    junk = dapi.request("POST", base + "/imports", files={"file": ("x.json", b"not json")})
+    assert junk.status_code == 422 and junk.json()["error"]["message"]
+    for who, status in (("annotator", 403), ("outsider", 404)):
+        denied = dapi.request("POST", base + "/imports", who, files={"file": ("d.zip", evil)})
+        assert denied.status_code == status

@@ -1,18 +1,25 @@
-"""Dataset exports of a project (as zip files) and the formats available for them."""
+"""Dataset exports of a project (as zip files), dataset imports, and the formats for both."""
 
 from __future__ import annotations
 
-from typing import Literal
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 
 from labelwright.api.deps import current_user, get_ctx
+from labelwright.api.routers.uploads import safe_name
 from labelwright.api.schemas import JobOut
 from labelwright.services import datasets, projects
 from labelwright.services.context import Context
-from labelwright.services.errors import NotFound
+from labelwright.services.dataset_uploads import import_uploaded_dataset
+from labelwright.services.errors import Invalid, NotFound
 from labelwright.store.tables import Job, User
 
 router = APIRouter(prefix="/api/projects/{project_id}", tags=["datasets"])
@@ -88,3 +95,77 @@ def download_export(
         raise NotFound(f"export {job_id} has no archive (it was made elsewhere or removed)")
     name = f"project-{project_id}-{fmt}-{job_id}.zip"
     return FileResponse(path, media_type="application/zip", filename=name)
+
+
+@router.post(
+    "/imports",
+    response_model=dict[str, Any],
+    status_code=201,
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            "file": {"type": "string", "format": "binary"},
+                            "format": {"type": "string"},
+                            "as_predictions": {"type": "string"},
+                        },
+                        "required": ["file"],
+                    }
+                }
+            }
+        }
+    },
+)
+async def import_dataset(
+    project_id: int,
+    request: Request,
+    user: User = Depends(current_user),
+    ctx: Context = Depends(get_ctx),
+) -> dict[str, Any]:
+    """Import a dataset (managers): a zip/tar of its folder, or its main file (e.g. COCO JSON).
+
+    `format` is detected when left out; `as_predictions` stores the labels as predictions of
+    that model instead of annotations. Runs before answering, for now; the report names every
+    problem with its file and object.
+    """
+    await run_in_threadpool(_require_manager, ctx, user, project_id)
+    staging = Path(tempfile.mkdtemp(prefix="dataset-upload-", dir=_tmp_dir(ctx)))
+    try:
+        async with request.form(max_files=1, max_fields=5) as form:
+            upload = form.get("file")
+            if not isinstance(upload, UploadFile):
+                raise Invalid("send the dataset in the multipart field 'file'")
+            fmt = str(form.get("format") or "") or None
+            as_predictions = str(form.get("as_predictions") or "") or None
+            dest = staging / safe_name(upload.filename or "dataset")
+            await run_in_threadpool(_save, upload, dest)
+        return await run_in_threadpool(
+            import_uploaded_dataset,
+            ctx,
+            user,
+            project_id,
+            dest,
+            fmt=fmt,
+            as_predictions=as_predictions,
+        )
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _require_manager(ctx: Context, user: User, project_id: int) -> None:
+    with ctx.db.session(readonly=True) as sess:
+        projects.require(sess, user, project_id, projects.MANAGE)
+
+
+def _tmp_dir(ctx: Context) -> Path:
+    ctx.settings.tmp_dir.mkdir(parents=True, exist_ok=True)
+    return ctx.settings.tmp_dir
+
+
+def _save(upload: UploadFile, dest: Path) -> None:
+    upload.file.seek(0)
+    with dest.open("wb") as out:
+        shutil.copyfileobj(upload.file, out, 1 << 20)
