@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-from pathlib import Path
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Request
@@ -14,8 +11,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from labelwright.api.deps import current_user, get_ctx
-from labelwright.api.routers.uploads import safe_name
 from labelwright.api.schemas import JobOut
+from labelwright.api.staging import require_roles, safe_name, save_upload, staging
 from labelwright.services import datasets, projects
 from labelwright.services.context import Context
 from labelwright.services.dataset_uploads import import_uploaded_dataset
@@ -131,17 +128,16 @@ async def import_dataset(
     that model instead of annotations. Runs before answering, for now; the report names every
     problem with its file and object.
     """
-    await run_in_threadpool(_require_manager, ctx, user, project_id)
-    staging = Path(tempfile.mkdtemp(prefix="dataset-upload-", dir=_tmp_dir(ctx)))
-    try:
+    await require_roles(ctx, user, project_id, projects.MANAGE)
+    with staging(ctx, "dataset-upload-") as folder:
         async with request.form(max_files=1, max_fields=5) as form:
             upload = form.get("file")
             if not isinstance(upload, UploadFile):
                 raise Invalid("send the dataset in the multipart field 'file'")
             fmt = str(form.get("format") or "") or None
             as_predictions = str(form.get("as_predictions") or "") or None
-            dest = staging / safe_name(upload.filename or "dataset")
-            await run_in_threadpool(_save, upload, dest)
+            dest = folder / safe_name(upload.filename or "dataset")
+            await run_in_threadpool(save_upload, upload, dest)
         return await run_in_threadpool(
             import_uploaded_dataset,
             ctx,
@@ -151,21 +147,3 @@ async def import_dataset(
             fmt=fmt,
             as_predictions=as_predictions,
         )
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-
-
-def _require_manager(ctx: Context, user: User, project_id: int) -> None:
-    with ctx.db.session(readonly=True) as sess:
-        projects.require(sess, user, project_id, projects.MANAGE)
-
-
-def _tmp_dir(ctx: Context) -> Path:
-    ctx.settings.tmp_dir.mkdir(parents=True, exist_ok=True)
-    return ctx.settings.tmp_dir
-
-
-def _save(upload: UploadFile, dest: Path) -> None:
-    upload.file.seek(0)
-    with dest.open("wb") as out:
-        shutil.copyfileobj(upload.file, out, 1 << 20)

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Depends, Header, Request, Response, UploadFile
@@ -15,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from labelwright.api.deps import current_user, get_ctx
 from labelwright.api.routers.annotations import PRECONDITION, expected_revision
 from labelwright.api.routers.items import blob_response
-from labelwright.api.routers.uploads import safe_name
+from labelwright.api.staging import safe_name, save_upload, staging
 from labelwright.services import labelschema, projects
 from labelwright.services.context import Context
 from labelwright.services.schema_edits import update_schema
@@ -142,16 +139,11 @@ async def upload_guideline_image(
 ) -> GuidelineImageOut:
     """Upload an image for the guidelines (managers); paste the returned Markdown."""
     name = safe_name(file.filename or "image")
-    staging = Path(tempfile.mkdtemp(dir=ctx.settings.tmp_dir))
-    try:
-        dest = staging / name
-        with dest.open("wb") as out:
-            await run_in_threadpool(shutil.copyfileobj, file.file, out, 1 << 20)
+    with staging(ctx, "guide-") as folder:
+        dest = await run_in_threadpool(save_upload, file, folder / name)
         row = await run_in_threadpool(
             labelschema.add_guideline_image, ctx, user, project_id, dest, name
         )
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     url = f"/api/projects/{project_id}/guidelines/images/{row.sha256}"
     return GuidelineImageOut(sha256=row.sha256, url=url, markdown=f"![{name}]({url})")
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import shutil
-import tempfile
 from pathlib import Path
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -13,6 +10,7 @@ from starlette.datastructures import UploadFile
 
 from labelwright.api.deps import current_user, get_ctx
 from labelwright.api.schemas import ImportOut
+from labelwright.api.staging import require_roles, safe_name, save_upload, staging
 from labelwright.services import projects
 from labelwright.services.context import Context
 from labelwright.services.errors import Invalid, TooLarge
@@ -21,24 +19,6 @@ from labelwright.store.tables import User
 
 router = APIRouter(prefix="/api/projects/{project_id}/uploads", tags=["uploads"])
 MAX_FILES_PER_REQUEST = 1000
-_UNSAFE = re.compile(r"[^\w.\- ()+,@=]+")
-
-
-def safe_name(name: str) -> str:
-    """The base name of an uploaded file with anything odd replaced (no paths, no dot-files)."""
-    base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    base = _UNSAFE.sub("_", base).strip(" .")[:200]
-    return base or "upload"
-
-
-def _check_access(ctx: Context, user: User, project_id: int) -> None:
-    with ctx.db.session() as sess:
-        projects.require(sess, user, project_id, projects.UPLOAD)
-
-
-def _staging_dir(ctx: Context) -> Path:
-    ctx.settings.tmp_dir.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix="upload-", dir=ctx.settings.tmp_dir))
 
 
 def _run_import(
@@ -79,36 +59,29 @@ async def upload_files(
     ctx: Context = Depends(get_ctx),
 ) -> ImportOut:
     """Upload images, archives (.zip, .tar…) or URL lists as multipart `files`: one batch."""
-    await run_in_threadpool(_check_access, ctx, user, project_id)
+    await require_roles(ctx, user, project_id, projects.UPLOAD)
     length = int(request.headers.get("content-length") or 0)
     if length > ctx.settings.max_upload_bytes:
         raise TooLarge(
             f"upload of {length} bytes is over the limit of {ctx.settings.max_upload_bytes}"
         )
-    staging = _staging_dir(ctx)
-    try:
+    with staging(ctx, "upload-") as folder:
         async with request.form(max_files=MAX_FILES_PER_REQUEST, max_fields=10) as form:
             uploads = [f for f in form.getlist("files") if isinstance(f, UploadFile)]
             if not uploads:
                 raise Invalid("send at least one file in the multipart field 'files'")
             batch = str(form.get("batch") or "")[:200]
-            paths = await run_in_threadpool(_stage_uploads, uploads, staging)
+            paths = await run_in_threadpool(_stage_uploads, uploads, folder)
         return await run_in_threadpool(_run_import, ctx, project_id, paths, user, batch)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
 
 
 def _stage_uploads(uploads: list[UploadFile], staging: Path) -> list[Path]:
     """Copy each spooled upload to its own folder under its own (made safe) name."""
     paths = []
     for n, upload in enumerate(uploads):
-        folder = staging / str(n)
+        folder = staging / str(n)  # one folder each: two uploads may share a name
         folder.mkdir()
-        dest = folder / safe_name(upload.filename or "upload")
-        upload.file.seek(0)
-        with dest.open("wb") as out:
-            shutil.copyfileobj(upload.file, out, 1 << 20)
-        paths.append(dest)
+        paths.append(save_upload(upload, folder / safe_name(upload.filename or "upload")))
     return paths
 
 
@@ -134,11 +107,10 @@ async def upload_raw(
     ctx: Context = Depends(get_ctx),
 ) -> ImportOut:
     """Upload one file as the raw request body, streamed to disk: for very large archives."""
-    await run_in_threadpool(_check_access, ctx, user, project_id)
+    await require_roles(ctx, user, project_id, projects.UPLOAD)
     limit = ctx.settings.max_upload_bytes
-    staging = _staging_dir(ctx)
-    try:
-        dest = staging / safe_name(file_name)
+    with staging(ctx, "upload-") as folder:
+        dest = folder / safe_name(file_name)
         written = 0
         with dest.open("wb") as out:
             async for chunk in request.stream():
@@ -147,5 +119,3 @@ async def upload_raw(
                     raise TooLarge(f"{file_name}: upload is over the limit of {limit} bytes")
                 out.write(chunk)
         return await run_in_threadpool(_run_import, ctx, project_id, [dest], user, batch)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
