@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from labelwright.media.probe import probe_image, render_frame
@@ -40,21 +42,18 @@ def ensure_frame(ctx: Context, image: Image, frame: int) -> str:
     return key
 
 
-class _local_original:
+@contextmanager
+def _local_original(ctx: Context, image: Image) -> Iterator[Path]:
     """The original as a local file: the blob itself on disk, else a temporary copy."""
-
-    def __init__(self, ctx: Context, image: Image) -> None:
-        self.ctx, self.image, self.tmp = ctx, image, None
-
-    def __enter__(self) -> Path:
-        local = self.ctx.blobs.local_path(self.image.blob_key)
-        if local is not None:
-            return local
-        self.tmp = Path(tempfile.mkdtemp(dir=self.ctx.settings.tmp_dir)) / "original"
-        with self.ctx.blobs.open(self.image.blob_key) as src, self.tmp.open("wb") as out:
+    local = ctx.blobs.local_path(image.blob_key)
+    if local is not None:
+        yield local
+        return
+    folder = Path(tempfile.mkdtemp(dir=ctx.settings.tmp_dir))
+    try:
+        copy = folder / "original"
+        with ctx.blobs.open(image.blob_key) as src, copy.open("wb") as out:
             shutil.copyfileobj(src, out, 1 << 20)
-        return self.tmp
-
-    def __exit__(self, *_exc) -> None:
-        if self.tmp is not None:
-            shutil.rmtree(self.tmp.parent, ignore_errors=True)
+        yield copy
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
