@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from labelwright.formats import registry
-from labelwright.formats.hookspecs import hookimpl
+from labelwright.hookspecs import hookimpl
 from labelwright.formats.registry import (
     FormatRegistry,
     UnknownFormat,

@@ -22,9 +22,9 @@ from typing import Any
 
 import pluggy
 
-from labelwright.formats import hookspecs
+from labelwright import hookspecs
 from labelwright.formats.dataset import Dataset, Format, Manifest
-from labelwright.formats.hookspecs import hookimpl
+from labelwright.hookspecs import hookimpl
 
 BUILTIN_PLUGIN = "labelwright.formats.registry"
 """The name the built-in formats register under (an entry point of this name is skipped)."""

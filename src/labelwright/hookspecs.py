@@ -8,6 +8,7 @@ import pluggy
 
 if TYPE_CHECKING:
     from labelwright.formats.dataset import Format
+    from labelwright.models.protocol import ModelEntry
 
 PROJECT = "labelwright"
 """The pluggy project name, and the entry-point group plugins are found under."""
@@ -19,4 +20,10 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 @hookspec
 def labelwright_formats() -> list[Format]:
     """Return the dataset formats this plugin provides (cheap: import heavy code lazily)."""
+    raise NotImplementedError
+
+
+@hookspec
+def labelwright_models() -> list[ModelEntry]:
+    """Return the models this plugin provides (cheap: name the factory, import it lazily)."""
     raise NotImplementedError

@@ -1,0 +1,1 @@
+"""Auto-labeling: the model protocol, the registry and the built-in models."""

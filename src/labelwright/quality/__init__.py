@@ -1,0 +1,1 @@
+"""Quality: agreement, consensus merge, gold scoring and label-error finding (pure functions)."""
