@@ -15,6 +15,11 @@ def _env(name: str, default: str | None = None) -> str | None:
     return os.environ.get(ENV_PREFIX + name, default)
 
 
+def _env_flag(name: str, default: bool) -> bool:
+    value = (_env(name) or "").strip().lower()
+    return default if not value else value in {"1", "true", "yes", "on"}
+
+
 def _env_int(name: str, default: int) -> int:
     raw = _env(name)
     if raw is None or raw == "":
@@ -40,6 +45,12 @@ class Settings:
     thumb_size: int = 256
     session_days: int = 14
     cookie_secure: bool = False
+    run_jobs: bool = True
+    """Whether each server process runs background jobs (off for API-only processes)."""
+    ray_address: str = ""
+    """A Ray cluster (`ray://host:10001` or `auto`) for jobs that can fan out; empty: local pool."""
+    job_workers: int = 2
+    """Worker processes (or Ray actors) a fan-out job uses."""
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -62,7 +73,10 @@ class Settings:
             max_upload_bytes=_env_int("MAX_UPLOAD_BYTES", cls.max_upload_bytes),
             max_archive_bytes=_env_int("MAX_ARCHIVE_BYTES", cls.max_archive_bytes),
             url_allow_networks=allow,
-            cookie_secure=(_env("COOKIE_SECURE") or "").lower() in {"1", "true", "yes"},
+            cookie_secure=_env_flag("COOKIE_SECURE", False),
+            run_jobs=_env_flag("RUN_JOBS", True),
+            ray_address=_env("RAY_ADDRESS") or "",
+            job_workers=_env_int("JOB_WORKERS", cls.job_workers),
         )
 
     def with_overrides(self, **changes: object) -> Settings:

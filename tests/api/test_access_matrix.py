@@ -70,7 +70,10 @@ POLICY: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/projects/{project_id}/items/{item_id}/thumbnail"): EVERYONE,
     ("GET", "/api/projects/{project_id}/items/{item_id}/frames/{frame}"): EVERYONE,
     ("GET", "/api/projects/{project_id}/batches"): EVERYONE,
+    ("GET", "/api/projects/{project_id}/stats"): EVERYONE,
     ("GET", "/api/projects/{project_id}/jobs/{job_id}"): EVERYONE,
+    ("GET", "/api/projects/{project_id}/jobs"): EVERYONE,
+    ("POST", "/api/projects/{project_id}/jobs/{job_id}/cancel"): MANAGERS,
     ("POST", "/api/projects/{project_id}/uploads"): UPLOADERS,
     ("PUT", "/api/projects/{project_id}/uploads/{file_name}"): UPLOADERS,
     ("POST", "/api/projects/{project_id}/queue/next"): QUEUE_WORKERS,
@@ -249,6 +252,10 @@ class Targets:
             return {"json": {"format": "native"}}
         if path.endswith("/download"):
             return self._finished_export()
+        if path.endswith("/cancel"):
+            with self.db.session() as sess:  # a queued job of a kind no runner picks up
+                sess.get(Job, self.values["job_id"]).state = "queued"
+            return {}
         return self._annotation_args(method, path)
 
     def _annotation_args(self, method: str, path: str) -> dict:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 import zipfile
 
 import pytest
@@ -13,6 +14,17 @@ from labelwright.services.labelschema import append_schema
 from tests.services.test_datasets import SCHEMA, box
 
 URL = "/api/projects/{}"
+
+
+def finished(api, job: dict, who: str = "manager", timeout: float = 20.0) -> dict:
+    """Poll a queued job until it ends (the app's own job runner does the work)."""
+    deadline = time.monotonic() + timeout
+    url = f"{URL.format(api.project_id)}/jobs/{job['id']}"
+    while job["state"] in ("queued", "running"):
+        assert time.monotonic() < deadline, f"job still {job['state']}: {job}"
+        time.sleep(0.05)
+        job = api.get(url, who).json()
+    return job
 
 
 @pytest.fixture
@@ -35,9 +47,11 @@ def test_formats_are_listed_for_members(dapi):
 def test_export_then_download_a_valid_zip(dapi):
     base = URL.format(dapi.project_id)
     resp = dapi.request("POST", base + "/exports", "manager", json={"format": "coco"})
-    assert resp.status_code == 201, resp.text
-    job = resp.json()
-    assert job["kind"] == "export" and job["state"] == "done"
+    assert resp.status_code == 202, resp.text
+    assert resp.json()["state"] in ("queued", "running", "done")
+    job = finished(dapi, resp.json())
+    assert job["kind"] == "export" and job["state"] == "done", job
+    assert job["done"] == job["total"] == 1
     assert job["result"]["manifest"]["per_class"] == {"Car": 1, "Person": 1}
     for who in ("manager", "client", "admin"):
         got = dapi.get(f"{base}/exports/{job['id']}/download", who)
@@ -53,8 +67,8 @@ def test_export_then_download_a_valid_zip(dapi):
 def test_export_with_split_and_filters(dapi):
     body = {"format": "native", "split": [1, 0], "classes": ["Car"], "states": ["annotating"]}
     resp = dapi.request("POST", URL.format(dapi.project_id) + "/exports", json=body)
-    assert resp.status_code == 201, resp.text
-    manifest = resp.json()["result"]["manifest"]
+    assert resp.status_code == 202, resp.text
+    manifest = finished(dapi, resp.json())["result"]["manifest"]
     assert manifest["per_class"] == {"Car": 1} and manifest["per_split"] == {"train": 1}
 
 
@@ -67,7 +81,7 @@ def test_roles_and_bad_requests(dapi):
     assert unknown.status_code == 422 and "available" in unknown.json()["error"]["message"]
     bad_state = dapi.request("POST", base + "/exports", json={"format": "coco", "states": ["x"]})
     assert bad_state.status_code == 422
-    made = dapi.request("POST", base + "/exports", json={"format": "native"}).json()
+    made = finished(dapi, dapi.request("POST", base + "/exports", json={"format": "native"}).json())
     download = f"{base}/exports/{made['id']}/download"
     assert dapi.get(download, "annotator").status_code == 403
     assert dapi.get(download, "outsider").status_code == 404
@@ -94,7 +108,7 @@ def _zip(members: dict[str, bytes]) -> bytes:
 
 def test_exported_zip_imports_into_another_project(dapi):
     base = URL.format(dapi.project_id)
-    job = dapi.request("POST", base + "/exports", "manager", json={"format": "native"}).json()
+    job = finished(dapi, dapi.request("POST", base + "/exports", json={"format": "native"}).json())
     archive = dapi.get(f"{base}/exports/{job['id']}/download", "manager").content
     with dapi.ctx.db.session() as sess:
         admin = users.get_user(sess, dapi.user_ids["admin"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -14,22 +16,39 @@ from labelwright.api.routers import (
     auth,
     datasets,
     items,
+    jobs,
     labelschema,
     projects,
     queue,
+    stats,
     uploads,
     users,
 )
 from labelwright.config import Settings
+from labelwright.services import jobs as job_service
 from labelwright.services.context import Context
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Run background jobs in this process while it serves (unless settings say not to)."""
+    ctx: Context = app.state.ctx
+    runner = job_service.start_runner(ctx) if ctx.settings.run_jobs else None
+    app.state.runner = runner
+    try:
+        yield
+    finally:
+        if runner is not None:
+            runner.stop()
 
 
 def create_app(ctx: Context | None = None, settings: Settings | None = None) -> FastAPI:
     """Build the app over an open context (or open one from settings / the environment)."""
     ctx = ctx or Context.open(settings or Settings.from_env())
     app = FastAPI(
+        lifespan=_lifespan,
         title="Labelwright",
         version=__version__,
         docs_url="/api/docs",
@@ -49,6 +68,8 @@ def create_app(ctx: Context | None = None, settings: Settings | None = None) -> 
         annotations,
         queue,
         datasets,
+        jobs,
+        stats,
     ):
         app.include_router(module.router)
 

@@ -64,3 +64,10 @@ async def admin_user(user: User = Depends(current_user)) -> User:
     if not user.is_admin:
         raise Forbidden("this needs an instance admin")
     return user
+
+
+def wake_runner(request: Request) -> None:
+    """Tell this process's job runner that a job was just queued (others poll)."""
+    runner = getattr(request.app.state, "runner", None)
+    if runner is not None:
+        runner.wake()

@@ -195,6 +195,8 @@ class JobOut(BaseModel):
     total: int | None
     result: dict
     error: str
+    note: str = ""
+    cancel_requested: bool = False
     created_at: datetime
     finished_at: datetime | None
 
@@ -209,6 +211,8 @@ class JobOut(BaseModel):
             total=job.total,
             result=job.result,
             error=job.error,
+            note=job.note or "",
+            cancel_requested=bool(job.cancel_requested),
             created_at=job.created_at,
             finished_at=job.finished_at,
         )

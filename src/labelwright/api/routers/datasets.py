@@ -10,10 +10,10 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from labelwright.api.deps import current_user, get_ctx
+from labelwright.api.deps import current_user, get_ctx, wake_runner
 from labelwright.api.schemas import JobOut
 from labelwright.api.staging import require_roles, safe_name, save_upload, staging
-from labelwright.services import datasets, projects
+from labelwright.services import datasets, export_jobs, projects
 from labelwright.services.context import Context
 from labelwright.services.dataset_uploads import import_uploaded_dataset
 from labelwright.services.errors import Invalid, NotFound
@@ -45,19 +45,20 @@ def list_formats(
     return datasets.available_formats()
 
 
-@router.post("/exports", response_model=JobOut, status_code=201)
+@router.post("/exports", response_model=JobOut, status_code=202)
 def create_export(
     project_id: int,
     body: ExportIn,
+    request: Request,
     user: User = Depends(current_user),
     ctx: Context = Depends(get_ctx),
 ) -> JobOut:
-    """Export the project as a zip (managers); runs before answering, for now, so the job is done.
+    """Queue an export of the project as a zip (managers); the job runs in the background.
 
-    The result holds the manifest (images and objects per class and split); fetch the zip
-    from `/exports/{job_id}/download`.
+    Watch it at `/jobs/{job_id}`; when done, its result holds the manifest (images and
+    objects per class and split) and the zip is at `/exports/{job_id}/download`.
     """
-    job_id = datasets.export_archive(
+    job_id = export_jobs.queue_export(
         ctx,
         user,
         project_id,
@@ -68,6 +69,7 @@ def create_export(
         classes=body.classes,
         include_predictions=body.include_predictions,
     )
+    wake_runner(request)
     with ctx.db.session(readonly=True) as sess:
         return JobOut.of(sess.get(Job, job_id))
 

@@ -6,12 +6,11 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import FileResponse
 
 from labelwright.api.deps import current_user, get_ctx
-from labelwright.api.schemas import BatchOut, ImageOut, ItemOut, ItemPage, JobOut
+from labelwright.api.schemas import BatchOut, ImageOut, ItemOut, ItemPage
 from labelwright.domain.roles import ProjectRole
 from labelwright.services import derived, items, projects
 from labelwright.services.context import Context
-from labelwright.services.errors import NotFound
-from labelwright.store.tables import Image, Item, Job, User
+from labelwright.store.tables import Image, Item, User
 
 router = APIRouter(prefix="/api/projects/{project_id}", tags=["items"])
 # Content-addressed: the bytes behind a URL never change, so browsers may keep them.
@@ -176,19 +175,3 @@ def list_batches(
             BatchOut(id=b.id, name=b.name, note=b.note, created_at=b.created_at)
             for b in items.batches(sess, project_id)
         ]
-
-
-@router.get("/jobs/{job_id}", response_model=JobOut)
-def get_job(
-    project_id: int,
-    job_id: int,
-    user: User = Depends(current_user),
-    ctx: Context = Depends(get_ctx),
-) -> JobOut:
-    """A job of this project, with its progress and result."""
-    with ctx.db.session(readonly=True) as sess:
-        projects.require(sess, user, project_id, projects.READ)
-        job = sess.get(Job, job_id)
-        if job is None or job.project_id != project_id:
-            raise NotFound(f"job {job_id} does not exist in project {project_id}")
-        return JobOut.of(job)
