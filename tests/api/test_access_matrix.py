@@ -21,10 +21,12 @@ from labelwright.store.tables import (
     AnnotationRevision,
     Assignment,
     Batch,
+    GoldAnswer,
     GuidelineImage,
     Item,
     Job,
     Prediction,
+    ReviewComment,
     utcnow,
 )
 from labelwright.store.tables import Image as ImageRow
@@ -73,6 +75,13 @@ POLICY: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/projects/{project_id}/stats"): EVERYONE,
     ("GET", "/api/projects/{project_id}/jobs/{job_id}"): EVERYONE,
     ("GET", "/api/projects/{project_id}/jobs"): EVERYONE,
+    ("GET", "/api/projects/{project_id}/items/{item_id}/comments"): LABELERS,
+    ("POST", "/api/projects/{project_id}/items/{item_id}/comments"): LABELERS,
+    ("PATCH", "/api/projects/{project_id}/comments/{comment_id}"): LABELERS,
+    ("GET", "/api/projects/{project_id}/items/{item_id}/reviews"): LABELERS,
+    ("GET", "/api/projects/{project_id}/gold"): MANAGERS,
+    ("PUT", "/api/projects/{project_id}/items/{item_id}/gold"): MANAGERS,
+    ("DELETE", "/api/projects/{project_id}/items/{item_id}/gold"): MANAGERS,
     ("POST", "/api/projects/{project_id}/jobs/{job_id}/cancel"): MANAGERS,
     ("POST", "/api/projects/{project_id}/uploads"): UPLOADERS,
     ("PUT", "/api/projects/{project_id}/uploads/{file_name}"): UPLOADERS,
@@ -188,6 +197,10 @@ class Targets:
                 object_count=0,
             )
             sess.add(prediction)
+            comment = ReviewComment(
+                project_id=project.id, item_id=item.id, author_id=caller_id, body="look", anchor={}
+            )
+            sess.add(comment)
             image = sess.get(ImageRow, base_item.image_id)
             sess.add(
                 GuidelineImage(
@@ -212,6 +225,7 @@ class Targets:
                 "annotation_id": annotation.id,
                 "number": 1,
                 "prediction_id": prediction.id,
+                "comment_id": comment.id,
                 "sha256": image.sha256,
             }
             self.db = api.ctx.db
@@ -252,6 +266,27 @@ class Targets:
             return {"json": {"format": "native"}}
         if path.endswith("/download"):
             return self._finished_export()
+        if path.endswith("/comments") and method == "POST":
+            return {
+                "json": {
+                    "body": "check the left wheel",
+                    "anchor": {"kind": "point", "x": 1, "y": 2},
+                }
+            }
+        if path.endswith("/comments/{comment_id}"):
+            return {"json": {"status": "resolved"}}
+        if path.endswith("/gold") and method == "PUT":
+            return {"json": {"body": EMPTY}}
+        if path.endswith("/gold") and method == "DELETE":
+            with self.db.session() as sess:
+                sess.merge(
+                    GoldAnswer(
+                        item_id=self.values["item_id"],
+                        project_id=self.values["project_id"],
+                        body=EMPTY,
+                    )
+                )
+            return {}
         if path.endswith("/cancel"):
             with self.db.session() as sess:  # a queued job of a kind no runner picks up
                 sess.get(Job, self.values["job_id"]).state = "queued"

@@ -144,3 +144,16 @@ def test_tokens_are_stored_only_as_hashes(any_ctx):
         stored = sess.scalars(select(Token.token_hash)).all()
         assert secret not in stored and all(len(h) == 64 for h in stored)
         assert users.resolve_token(sess, secret, kind="api").id == user.id
+
+
+def test_migrations_build_exactly_the_declared_tables(any_ctx):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from labelwright.store.tables import Base
+
+    with any_ctx.db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    # Server defaults and comment-only differences are not reported by default; anything
+    # else means a table was changed without a migration (or the other way round).
+    assert diff == []

@@ -20,6 +20,7 @@ from labelwright.api.routers import (
     labelschema,
     projects,
     queue,
+    review,
     stats,
     uploads,
     users,
@@ -69,6 +70,7 @@ def create_app(ctx: Context | None = None, settings: Settings | None = None) -> 
         queue,
         datasets,
         jobs,
+        review,
         stats,
     ):
         app.include_router(module.router)

@@ -85,6 +85,15 @@ class ProjectSettings(BaseModel):
 
     order: Literal["oldest", "priority"] = "oldest"
     lease_seconds: int = Field(300, ge=30, le=86_400)
+    review_share: float = Field(
+        1.0, ge=0, le=1, description="share of each annotator's submitted items that is reviewed"
+    )
+    gold_rate: float = Field(
+        0.0, ge=0, le=0.5, description="share of an annotator's queue drawn from gold items"
+    )
+    agreement_threshold: float = Field(
+        0.5, ge=0, le=1, description="overlap items agreeing less than this always go to review"
+    )
 
 
 class ProjectPatch(BaseModel):

@@ -29,7 +29,8 @@ ALLOWED_TRANSITIONS: dict[ItemState, frozenset[ItemState]] = {
     ItemState.new: frozenset({ItemState.prelabeled, ItemState.annotating}),
     ItemState.prelabeled: frozenset({ItemState.annotating}),
     ItemState.annotating: frozenset({ItemState.submitted}),
-    ItemState.submitted: frozenset({ItemState.in_review}),
+    # Straight to accepted when the project reviews only a share and this item is not in it.
+    ItemState.submitted: frozenset({ItemState.in_review, ItemState.accepted}),
     ItemState.in_review: frozenset({ItemState.accepted, ItemState.rejected}),
     # A rejected item goes back to its annotator.
     ItemState.rejected: frozenset({ItemState.annotating}),

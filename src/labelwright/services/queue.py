@@ -11,6 +11,7 @@ and re-checked after the lock, so no slot is ever handed to two people.
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -19,10 +20,11 @@ from sqlalchemy.orm import Session
 
 from labelwright.domain.roles import InvalidTransition, ItemState, ProjectRole, check_transition
 from labelwright.services import projects
+from labelwright.services import review as review_log
 from labelwright.services.context import Context
 from labelwright.services.errors import Conflict, Forbidden, Invalid, NotFound
 from labelwright.store import tables
-from labelwright.store.tables import Annotation, Assignment, Item, Project, User
+from labelwright.store.tables import Annotation, Assignment, GoldAnswer, Item, Project, User
 
 ANNOTATE = frozenset({ProjectRole.manager, ProjectRole.annotator})
 REVIEW = frozenset({ProjectRole.manager, ProjectRole.reviewer})
@@ -54,6 +56,11 @@ class Outcome:
     kind: str
     status: str
     item_state: str
+
+
+def _draw() -> float:
+    """A uniform draw in [0, 1) (a function so tests can fix it)."""
+    return random.random()
 
 
 def now() -> datetime:
@@ -138,9 +145,33 @@ def _open_for_annotation(user_id: int, project: Project, t: datetime) -> Select:
     return (
         select(Item)
         .where(Item.project_id == project.id, Item.state.in_(OPEN_FOR_ANNOTATION))
-        .where(~mine, ~mine_done, leases + done < project.overlap)
+        .where(~mine, ~mine_done, ~_is_gold(), leases + done < project.overlap)
         .order_by(*_queue_order(project))
     )
+
+
+def _is_gold():
+    return exists().where(GoldAnswer.item_id == Item.id)
+
+
+def _open_gold(user_id: int, project: Project) -> Select:
+    # Any number of people may answer a gold item, each once; its state never moves.
+    answered = exists().where(
+        Assignment.item_id == Item.id,
+        Assignment.user_id == user_id,
+        Assignment.kind == "annotate",
+    )
+    return (
+        select(Item)
+        .join(GoldAnswer, GoldAnswer.item_id == Item.id)
+        .where(Item.project_id == project.id, ~answered)
+        .order_by(func.random())
+    )
+
+
+def gold_rate(project: Project) -> float:
+    """The share of an annotator's next items drawn from the project's gold items."""
+    return min(0.5, max(0.0, float((project.settings or {}).get("gold_rate", 0.0))))
 
 
 def _rejected_back_to(user_id: int, project: Project) -> Select:
@@ -226,6 +257,12 @@ def _resume(sess: Session, user: User, project: Project, kind: str, t: datetime)
 
 
 def _take_annotation_slot(sess: Session, user: User, project: Project, t: datetime) -> Item | None:
+    # Gold items come unmarked, at the project's rate, so people are scored on real work.
+    rate = gold_rate(project)
+    if rate and _draw() < rate:
+        gold = sess.scalars(_open_gold(user.id, project).limit(1)).first()
+        if gold is not None:
+            return gold
     item = _claim(sess, _rejected_back_to(user.id, project))
     if item is not None:
         _move(item, ItemState.annotating, t)
@@ -307,6 +344,8 @@ def _own_lease(
 
 def _slot_still_free(sess: Session, held: _Held, t: datetime) -> bool:
     lease, item = held.lease, held.item
+    if lease.kind == "annotate" and sess.get(GoldAnswer, item.id) is not None:
+        return True  # a gold item has a slot for everyone
     others_live = and_(
         Assignment.item_id == item.id,
         Assignment.kind == lease.kind,
@@ -351,14 +390,20 @@ def _ensure_held(sess: Session, held: _Held, t: datetime) -> None:
         )
 
 
-def heartbeat(ctx: Context, user: User, project_id: int, assignment_id: int) -> Lease:
-    """Extend the caller's lease to now + the project's lease time."""
+def heartbeat(
+    ctx: Context, user: User, project_id: int, assignment_id: int, active_seconds: float = 0.0
+) -> Lease:
+    """Extend the caller's lease to now + the project's lease time; count active time."""
     with ctx.db.session() as sess:
         held = _own_lease(sess, user, project_id, assignment_id, WORKERS)
         t = now()
         _ensure_held(sess, held, t)
         held.lease.expires_at = t + timedelta(seconds=lease_seconds(held.project))
         held.lease.updated_at = t
+        if active_seconds > 0:
+            held.lease.active_seconds = (held.lease.active_seconds or 0.0) + min(
+                active_seconds, 3600.0
+            )
         return _lease_of(held.lease)
 
 
@@ -432,8 +477,15 @@ def submit(ctx: Context, user: User, project_id: int, assignment_id: int) -> Out
             .select_from(Annotation)
             .where(Annotation.item_id == item.id, Annotation.submitted.is_(True))
         )
-        if done >= held.project.overlap and item.state == ItemState.annotating.value:
+        gold = sess.get(GoldAnswer, item.id) is not None
+        if not gold and done >= held.project.overlap and item.state == ItemState.annotating.value:
             _move(item, ItemState.submitted, t)
+            authors = sess.scalars(
+                select(Annotation.user_id).where(
+                    Annotation.item_id == item.id, Annotation.submitted.is_(True)
+                )
+            ).all()
+            review_log.route_submitted(sess, held.project, item, list(authors), t)
         return _outcome(lease, item)
 
 
@@ -458,6 +510,5 @@ def review(
         _ensure_held(sess, held, t)
         _move(item, DECISIONS[decision], t)
         lease.status, lease.updated_at = "submitted", t
-        # Until reviews get a table of their own, the comment lives in the lease's note.
-        lease.skip_reason = comment
+        review_log.record_review(sess, item, decision, reviewer_id=user.id, comment=comment, t=t)
         return _outcome(lease, item)

@@ -95,15 +95,25 @@ def next_in_queue(
     return NextOut(**_lease_out(lease).model_dump(), item=item)
 
 
+class HeartbeatIn(BaseModel):
+    """What the editor saw since its last heartbeat."""
+
+    active_seconds: float = Field(
+        0.0, ge=0, le=3600, description="seconds of real editing since the last heartbeat"
+    )
+
+
 @router.post("/assignments/{assignment_id}/heartbeat", response_model=LeaseOut)
 def heartbeat(
     project_id: int,
     assignment_id: int,
+    body: HeartbeatIn | None = None,
     user: User = Depends(current_user),
     ctx: Context = Depends(get_ctx),
 ) -> LeaseOut:
     """Keep the caller's lease alive (409 when it lapsed and someone else took the item)."""
-    return _lease_out(queue.heartbeat(ctx, user, project_id, assignment_id))
+    active = body.active_seconds if body else 0.0
+    return _lease_out(queue.heartbeat(ctx, user, project_id, assignment_id, active))
 
 
 @router.post("/assignments/{assignment_id}/skip", response_model=OutcomeOut)
