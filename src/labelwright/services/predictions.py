@@ -28,13 +28,25 @@ def check_name(label: str, value: str) -> str:
 
 
 def add_prediction(
-    ctx: Context, user: User, project_id: int, item_id: int, *, model: str, run: str, body: Any
+    ctx: Context,
+    user: User,
+    project_id: int,
+    item_id: int,
+    *,
+    model: str,
+    run: str,
+    body: Any,
+    roles: frozenset[ProjectRole] = WRITERS,
 ) -> Prediction:
-    """Store a model's proposal for an item (validated like a save; one per model and run)."""
+    """Store a model's proposal for an item (validated like a save; one per model and run).
+
+    Managers store predictions through the API; `roles` widens that for the editor's
+    assist tools, which store what a model proposed for the person at work.
+    """
     check_name("model", model)
     check_name("run", run)
     with ctx.db.session() as sess:
-        projects.require(sess, user, project_id, WRITERS)
+        projects.require(sess, user, project_id, roles)
         item, image = item_with_image(sess, project_id, item_id)
         doc = annotations.validate_for_image(sess, project_id, image, body)
         source = f"model:{model}"

@@ -19,7 +19,7 @@ from sqlalchemy import Select, and_, exists, func, select
 from sqlalchemy.orm import Session
 
 from labelwright.domain.roles import InvalidTransition, ItemState, ProjectRole, check_transition
-from labelwright.services import projects
+from labelwright.services import consensus, projects
 from labelwright.services import review as review_log
 from labelwright.services.context import Context
 from labelwright.services.errors import Conflict, Forbidden, Invalid, NotFound
@@ -485,7 +485,10 @@ def submit(ctx: Context, user: User, project_id: int, assignment_id: int) -> Out
                     Annotation.item_id == item.id, Annotation.submitted.is_(True)
                 )
             ).all()
-            review_log.route_submitted(sess, held.project, item, list(authors), t)
+            must_review = consensus.on_submitted(sess, held.project, item, t)
+            review_log.route_submitted(
+                sess, held.project, item, list(authors), t, must_review=must_review
+            )
         return _outcome(lease, item)
 
 

@@ -76,10 +76,16 @@ def record_review(
 
 
 def route_submitted(
-    sess: Session, project: Project, item: Item, annotator_ids: list[int], t: datetime
+    sess: Session,
+    project: Project,
+    item: Item,
+    annotator_ids: list[int],
+    t: datetime,
+    *,
+    must_review: bool = False,
 ) -> None:
     """Send a newly submitted item to review, or accept it when it is not in the sample."""
-    if sampled_for_review(item.id, annotator_ids, review_share(project)):
+    if must_review or sampled_for_review(item.id, annotator_ids, review_share(project)):
         return
     item.state, item.updated_at = ItemState.accepted.value, t
     record_review(sess, item, "accept", reviewer_id=None, reason="not_sampled", t=t)

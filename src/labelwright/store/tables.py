@@ -390,3 +390,20 @@ class GoldAnswer(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     __table_args__ = (Index("ix_gold_answers_project", "project_id"),)
+
+
+class ItemAgreementRow(Base):
+    """How far the annotators of an overlap item agreed, computed when the last one submits."""
+
+    __tablename__ = "item_agreements"
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("items.id", ondelete="CASCADE"), primary_key=True
+    )
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    score: Mapped[float] = mapped_column(Float)
+    annotators: Mapped[int] = mapped_column(Integer)
+    # {user id: mean agreement of that person with the others on this item}
+    per_user: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (Index("ix_item_agreements_project", "project_id", "computed_at"),)

@@ -18,6 +18,10 @@ export const PAGE_SIZE = 60;
  * @property {string} batch  a batch id as text, "" for every batch
  * @property {string} name   a file-name prefix, "" for any name
  * @property {"id" | "name"} order
+ * @property {string} [cls]         a class id: items with objects of it, "" for any
+ * @property {string} [annotator]   a user id as text: items they annotated, "" for anyone
+ * @property {string} [minObjects]  an annotation holds at least this many objects ("" for no limit)
+ * @property {string} [maxObjects]  … at most this many
  */
 
 /**
@@ -30,7 +34,9 @@ export function filtersFromQuery(query) {
   const batch = /^\d+$/.test(query.batch ?? "") ? query.batch : "";
   const name = typeof query.name === "string" ? query.name : "";
   const order = query.order === "name" ? "name" : "id";
-  return { state, batch, name, order };
+  const digits = (/** @type {string | undefined} */ v) => (/^\d{1,9}$/.test(v ?? "") ? String(v) : "");
+  const cls = /^[A-Za-z0-9_.:-]{1,64}$/.test(query.class ?? "") ? query.class : "";
+  return { state, batch, name, order, cls, annotator: digits(query.annotator), minObjects: digits(query.min_objects), maxObjects: digits(query.max_objects) };
 }
 
 /**
@@ -45,6 +51,10 @@ export function filtersToQuery(filters) {
   if (filters.batch) out.batch = filters.batch;
   if (filters.name) out.name = filters.name;
   if (filters.order && filters.order !== "id") out.order = filters.order;
+  if (filters.cls) out.class = filters.cls;
+  if (filters.annotator) out.annotator = filters.annotator;
+  if (filters.minObjects) out.min_objects = filters.minObjects;
+  if (filters.maxObjects) out.max_objects = filters.maxObjects;
   return out;
 }
 
@@ -55,7 +65,8 @@ export function filtersToQuery(filters) {
  * @returns {string}
  */
 export function listingKey(projectId, filters) {
-  return JSON.stringify([projectId, filters.state, filters.batch, filters.name, filters.order]);
+  return JSON.stringify([projectId, filters.state, filters.batch, filters.name, filters.order,
+    filters.cls ?? "", filters.annotator ?? "", filters.minObjects ?? "", filters.maxObjects ?? ""]);
 }
 
 /**
@@ -71,6 +82,10 @@ export function pageQuery(filters, after, limit = PAGE_SIZE) {
     batch: filters.batch || null,
     name: filters.name || null,
     order: filters.order === "name" ? "name" : null,
+    class: filters.cls || null,
+    annotator: filters.annotator || null,
+    min_objects: filters.minObjects || null,
+    max_objects: filters.maxObjects || null,
     after,
     limit,
   };

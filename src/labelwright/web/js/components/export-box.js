@@ -4,6 +4,8 @@ import * as api from "../api.js";
 import { h, replace } from "../dom.js";
 import { messageOf } from "../errors.js";
 import { describeSplit, downloadPath, exportBody, formatLabel, parseSplit, summariseManifest } from "../exports.js";
+import { isFinished, jobProgress } from "../jobs.js";
+import { waitForJob } from "./job-progress.js";
 
 const SPLIT_HINT = "Train/val/test shares. Leave empty for no split.";
 
@@ -101,9 +103,13 @@ export function exportBox(projectId) {
     replace(result);
     status.textContent = `Exporting as ${formatLabel(choice.body.format)}… this can take a while for big projects.`;
     try {
-      const job = await api.createExport(projectId, choice.body);
+      let job = await api.createExport(projectId, choice.body);
+      // The server queues exports: follow the job until its zip is ready.
+      if (!isFinished(job)) {
+        job = await waitForJob(projectId, job.id, { onUpdate: (j) => { status.textContent = `Export: ${jobProgress(j).text}`; } });
+      }
       status.textContent = "";
-      if (job.state === "failed") throw new Error(job.error || "The export failed.");
+      if (job.state !== "done") throw new Error(job.error || `The export was ${job.state}.`);
       showResult(job);
     } catch (err) {
       status.textContent = "";

@@ -1,18 +1,35 @@
-// A project: its progress per state, batches, members, the upload and export boxes and the item grid.
+// A project: its progress per state, then one section at a time (`?tab=`): the item grid with
+// upload, import and export; progress charts; members; the label schema; the guidelines.
 
-import { canExport, canUpload } from "../access.js";
+import { projectAbilities } from "../abilities.js";
 import * as api from "../api.js";
 import { exportBox } from "../components/export-box.js";
+import { guidelinesPanel } from "../components/guidelines-panel.js";
+import { importBox } from "../components/import-box.js";
+import { itemFilters } from "../components/item-filters.js";
 import { itemGrid } from "../components/item-grid.js";
+import { membersPanel } from "../components/members-panel.js";
+import { progressPanel } from "../components/progress-panel.js";
+import { schemaEditor } from "../components/schema-editor.js";
 import { stateBar } from "../components/state-bar.js";
 import { uploadBox } from "../components/upload-box.js";
-import { debounce, errorBox, h, replace, spinner } from "../dom.js";
+import { errorBox, h, replace, spinner } from "../dom.js";
 import { messageOf } from "../errors.js";
-import { formatDate, plural, stateLabel } from "../format.js";
+import { formatDate, stateLabel } from "../format.js";
 import { dropListing } from "../listing-cache.js";
-import { ITEM_STATES, filtersFromQuery, filtersToQuery } from "../listing.js";
+import { filtersFromQuery, filtersToQuery } from "../listing.js";
+import * as projectApi from "../project-api.js";
+import { TABS, tabFromQuery, withTab } from "../project-tabs.js";
 import { hashFor } from "../router.js";
 import { currentUser } from "../session.js";
+
+/**
+ * @typedef {object} Section  one tab's content, made the first time the tab is shown
+ * @property {HTMLElement} el
+ * @property {() => boolean} [dirty]   unsaved edits that closing the page would lose
+ * @property {() => void} [shown]      the tab came into view again
+ * @property {() => void} [stop]
+ */
 
 /**
  * @param {HTMLElement} root
@@ -22,64 +39,59 @@ import { currentUser } from "../session.js";
 export function mount(root, route) {
   const projectId = Number(route.params.projectId);
   let filters = filtersFromQuery(route.query);
-  /** @type {import("../components/item-grid.js").ItemGrid | null} */
-  let grid = null;
+  let tab = tabFromQuery(route.query);
   /** @type {api.Project | null} */
   let project = null;
+  /** @type {api.Batch[]} */
+  let batches = [];
+  /** @type {import("../components/item-filters.js").FilterChoices} */
+  const choices = { counts: {}, batches: [], classes: [], annotators: [] };
+  /** @type {Map<string, Section>} */
+  const sections = new Map();
+  /** @type {import("../components/item-grid.js").ItemGrid | null} */
+  let grid = null;
+  /** @type {import("../components/item-filters.js").FilterBar | null} */
+  let filterBar = null;
   let alive = true;
 
   const page = h("div", { class: "page" }, spinner("Loading project…"));
   root.append(page);
-
   const head = h("div", { class: "project-head" });
   const overview = h("section", { class: "panel overview", "aria-label": "Progress per state" });
+  const tabNav = h("nav", { class: "tabs", "aria-label": "Project sections" });
+  const body = h("div", { class: "tab-body" });
   const batchesPanel = h("section", { class: "panel", "aria-labelledby": "batches-title" });
-  const membersPanel = h("section", { class: "panel", "aria-labelledby": "members-title" });
-  /** @type {api.Batch[]} */
-  let batches = [];
 
-  // ---- Filters ----
-  const stateSelect = h("select", { id: "f-state", onchange: () => setFilters({ ...filters, state: stateSelect.value }) });
-  const batchSelect = h("select", { id: "f-batch", onchange: () => setFilters({ ...filters, batch: batchSelect.value }) });
-  const nameInput = h("input", {
-    id: "f-name", type: "search", placeholder: "Starts with…", autocomplete: "off", spellcheck: "false",
-    oninput: debounce(() => setFilters({ ...filters, name: nameInput.value }), 250),
-  });
-  const orderSelect = h("select", { id: "f-order", onchange: () => setFilters({ ...filters, order: orderSelect.value === "name" ? "name" : "id" }) },
-    h("option", { value: "id" }, "Upload order"), h("option", { value: "name" }, "File name"));
-  const toolbar = h("form", { class: "filters", role: "search", "aria-label": "Filter items", onsubmit: (/** @type {Event} */ e) => e.preventDefault() },
-    h("div", { class: "field" }, h("label", { for: "f-state" }, "State"), stateSelect),
-    h("div", { class: "field" }, h("label", { for: "f-batch" }, "Batch"), batchSelect),
-    h("div", { class: "field grow" }, h("label", { for: "f-name" }, "File name"), nameInput),
-    h("div", { class: "field" }, h("label", { for: "f-order" }, "Order"), orderSelect));
-  const itemsSection = h("section", { class: "items-section", "aria-labelledby": "items-title" },
-    h("h2", { id: "items-title", class: "visually-hidden" }, "Items"), toolbar);
-
-  function syncControls() {
-    const counts = project?.counts ?? {};
-    replace(stateSelect, h("option", { value: "" }, "All states"),
-      ITEM_STATES.map((s) => h("option", { value: s }, `${stateLabel(s)} (${counts[s] ?? 0})`)));
-    stateSelect.value = filters.state;
-    replace(batchSelect, h("option", { value: "" }, "All batches"),
-      batches.map((b) => h("option", { value: String(b.id) }, b.name || `Batch ${b.id}`)));
-    batchSelect.value = filters.batch;
-    if (document.activeElement !== nameInput) nameInput.value = filters.name;
-    orderSelect.value = filters.order;
-  }
+  const abilities = () => projectAbilities(currentUser(), project ?? { role: null });
+  const hrefFor = (/** @type {import("../project-tabs.js").Tab} */ t) =>
+    hashFor(`/projects/${projectId}`, withTab(filtersToQuery(filters), t));
 
   /** @param {import("../listing.js").Filters} next */
   function setFilters(next) {
     filters = next;
-    history.replaceState(null, "", hashFor(`/projects/${projectId}`, filtersToQuery(filters)));
-    syncControls();
+    history.replaceState(null, "", hrefFor(tab));
+    syncFilters();
     renderOverview();
     renderBatches();
+    renderTabs();
     grid?.setFilters(filters);
+  }
+
+  function syncFilters() {
+    choices.counts = project?.counts ?? {};
+    choices.batches = batches;
+    filterBar?.sync(filters, choices);
   }
 
   function renderOverview() {
     if (!project) return;
-    replace(overview, stateBar(project.counts, { selected: filters.state, onSelect: (state) => setFilters({ ...filters, state }) }));
+    replace(overview, stateBar(project.counts, {
+      selected: filters.state,
+      onSelect: (state) => {
+        setFilters({ ...filters, state });
+        if (tab !== "items") location.hash = hrefFor("items");
+      },
+    }));
   }
 
   function renderHead() {
@@ -90,7 +102,14 @@ export function mount(root, route) {
       h("div", { class: "page-head" },
         h("div", null,
           h("h1", null, project.name, " ", project.role && h("span", { class: "badge" }, stateLabel(project.role))),
-          project.description && h("p", { class: "muted" }, project.description))));
+          project.description && h("p", { class: "muted" }, project.description)),
+        h("div", { class: "btn-group" }, h("a", { class: "btn btn-primary", href: `#/projects/${projectId}/label` }, "Start labeling"),
+          h("a", { class: "btn", href: `#/projects/${projectId}/review` }, "Review"))));
+  }
+
+  function renderTabs() {
+    replace(tabNav, h("ul", null, TABS.map((t) => h("li", null,
+      h("a", { href: hrefFor(t.id), class: "tab", "aria-current": t.id === tab ? "page" : null }, t.label)))));
   }
 
   function renderBatches() {
@@ -107,19 +126,12 @@ export function mount(root, route) {
         : h("p", { class: "muted small" }, "No batches yet: each upload makes one."));
   }
 
-  /** @param {api.Member[]} members */
-  function renderMembers(members) {
-    replace(membersPanel, h("h2", { id: "members-title" }, "Members"),
-      members.length
-        ? h("ul", { class: "plain-list members" }, members.map((m) => h("li", null,
-          h("span", { class: "avatar", "aria-hidden": "true" }, (m.user.display_name || m.user.username).slice(0, 1).toUpperCase()),
-          h("span", { class: "member-name" }, m.user.display_name || m.user.username,
-            m.user.display_name && h("span", { class: "muted small" }, ` @${m.user.username}`)),
-          h("span", { class: "badge" }, stateLabel(m.role)))))
-        : h("p", { class: "muted small" }, "No members yet."));
-  }
-
-  async function refreshProject() {
+  /** After images or labels arrived: new counts, batches and (when asked) a fresh grid. */
+  async function refreshProject(reloadGrid = false) {
+    if (reloadGrid) {
+      dropListing();
+      grid?.reload();
+    }
     try {
       const [p, b] = await Promise.all([api.getProject(projectId), api.listBatches(projectId)]);
       if (!alive) return;
@@ -127,22 +139,88 @@ export function mount(root, route) {
       batches = b;
       renderOverview();
       renderBatches();
-      syncControls();
+      syncFilters();
     } catch {
       // The grid and the last counts stay usable; the next refresh may work.
     }
   }
 
+  /** The class and annotator choices of the filters (schema and members; either may fail). */
+  async function loadChoices() {
+    const [schema, members] = await Promise.all([
+      projectApi.getSchema(projectId).catch(() => null),
+      abilities().seeAllWork ? api.listMembers(projectId).catch(() => []) : Promise.resolve([]),
+    ]);
+    if (!alive) return;
+    choices.classes = (schema?.schema.classes ?? []).map((c) => ({ id: c.id, name: c.name }));
+    choices.annotators = members
+      .filter((m) => m.role !== "client")
+      .map((m) => ({ id: m.user.id, name: m.user.display_name || m.user.username }));
+    syncFilters();
+  }
+
+  /** @returns {Section} */
+  function itemsSection() {
+    const can = abilities();
+    filterBar = itemFilters(setFilters, { ownWorkOnly: !can.seeAllWork, annotationFilters: project?.role !== "client" });
+    grid = itemGrid(projectId, filters);
+    const importer = can.manage ? importBox(projectId, () => refreshProject(true)) : null;
+    const upload = can.upload ? uploadBox(projectId, (result) => refreshProject(Boolean(result.added))) : null;
+    syncFilters();
+    loadChoices();
+    const el = h("div", { class: "project-layout" },
+      h("section", { class: "items-section", "aria-labelledby": "items-title" },
+        h("h2", { id: "items-title", class: "visually-hidden" }, "Items"), filterBar.el, grid.el),
+      h("aside", { class: "project-side", "aria-label": "Project details" },
+        upload, importer?.el, can.export ? exportBox(projectId) : null, batchesPanel));
+    return { el, shown: loadChoices, stop: () => { grid?.destroy(); importer?.stop(); } };
+  }
+
+  /**
+   * @param {import("../project-tabs.js").Tab} which
+   * @returns {Section}
+   */
+  function makeSection(which) {
+    const can = abilities();
+    if (which === "progress") {
+      const panel = progressPanel(projectId);
+      return { el: panel.el, shown: panel.refresh };
+    }
+    if (which === "members") {
+      const panel = membersPanel(projectId, { manage: can.manage, selfId: currentUser()?.id ?? null });
+      return { el: panel.el, shown: panel.reload };
+    }
+    if (which === "schema") return schemaEditor(projectId, { manage: can.manage });
+    if (which === "guidelines") return guidelinesPanel(projectId, { manage: can.manage });
+    return itemsSection();
+  }
+
+  /** @param {import("../project-tabs.js").Tab} which */
+  function showTab(which) {
+    tab = which;
+    renderTabs();
+    let section = sections.get(which);
+    if (section) section.shown?.();
+    else {
+      section = makeSection(which);
+      sections.set(which, section);
+      body.append(section.el);
+    }
+    for (const [name, s] of sections) s.el.hidden = name !== which;
+  }
+
+  /** @param {BeforeUnloadEvent} e */
+  function warnUnsaved(e) {
+    if ([...sections.values()].some((s) => s.dirty?.())) e.preventDefault();
+  }
+
   async function load() {
     replace(page, spinner("Loading project…"));
     try {
-      const [p, b, members] = await Promise.all([
-        api.getProject(projectId), api.listBatches(projectId), api.listMembers(projectId).catch(() => []),
-      ]);
+      const [p, b] = await Promise.all([api.getProject(projectId), api.listBatches(projectId)]);
       if (!alive) return;
       project = p;
       batches = b;
-      renderMembers(members);
     } catch (err) {
       if (!alive) return;
       document.title = "Project · Labelwright";
@@ -152,23 +230,11 @@ export function mount(root, route) {
     renderHead();
     renderOverview();
     renderBatches();
-    syncControls();
-    grid = itemGrid(projectId, filters);
-    itemsSection.append(grid.el);
-    const upload = canUpload(currentUser(), project) ? uploadBox(projectId, (result) => {
-      if (result.added) {
-        dropListing();
-        grid?.reload();
-      }
-      refreshProject();
-    }) : null;
-    const exporter = canExport(currentUser(), project) ? exportBox(projectId) : null;
-    replace(page, head, overview,
-      h("div", { class: "project-layout" },
-        itemsSection,
-        h("aside", { class: "project-side", "aria-label": "Project details" }, upload, exporter, batchesPanel, membersPanel)));
+    replace(page, head, overview, tabNav, body);
+    showTab(tab);
   }
 
+  window.addEventListener("beforeunload", warnUnsaved);
   load();
 
   return {
@@ -176,11 +242,15 @@ export function mount(root, route) {
       if (Number(next.params.projectId) !== projectId) return false;
       const nextFilters = filtersFromQuery(next.query);
       if (JSON.stringify(nextFilters) !== JSON.stringify(filters)) setFilters(nextFilters);
+      const nextTab = tabFromQuery(next.query);
+      if (nextTab !== tab && project) showTab(nextTab);
+      else tab = nextTab;
       return true;
     },
     unmount() {
       alive = false;
-      grid?.destroy();
+      window.removeEventListener("beforeunload", warnUnsaved);
+      for (const s of sections.values()) s.stop?.();
     },
   };
 }
