@@ -319,3 +319,18 @@ def test_concurrent_claims_hand_out_every_item_exactly_once(any_ctx):
         assert states == {"submitted"}
         project = sess.get(Project, team.project_id)
         assert project.overlap == 1
+
+
+def test_the_next_item_can_be_leased_ahead_and_comes_next(any_ctx):
+    team = Team(any_ctx, n_items=3)
+    ann = team.users["ann1"]
+    assert queue.next_item(any_ctx, ann, team.project_id, ahead=True) is None  # nothing held yet
+    current = team.next("ann1")
+    upcoming = queue.next_item(any_ctx, ann, team.project_id, ahead=True)
+    assert upcoming is not None and upcoming.item_id != current.item_id
+    again = queue.next_item(any_ctx, ann, team.project_id, ahead=True)
+    assert again.assignment_id == upcoming.assignment_id  # at most one ahead
+    assert team.next("ann1").assignment_id == current.assignment_id  # still on the current one
+    team.submit("ann1", current)
+    assert team.next("ann1").assignment_id == upcoming.assignment_id
+    assert team.next("ann2").item_id not in {current.item_id, upcoming.item_id}

@@ -237,7 +237,23 @@ def _lock_item(sess: Session, item_id: int) -> Item:
     return sess.scalars(stmt).one()
 
 
-def _resume(sess: Session, user: User, project: Project, kind: str, t: datetime) -> Lease | None:
+def _live_count(sess: Session, user: User, project: Project, kind: str, t: datetime) -> int:
+    return sess.scalar(
+        select(func.count())
+        .select_from(Assignment)
+        .where(
+            Assignment.project_id == project.id,
+            Assignment.user_id == user.id,
+            Assignment.kind == kind,
+            _live(t),
+        )
+    )
+
+
+def _resume(
+    sess: Session, user: User, project: Project, kind: str, t: datetime, *, newest: bool = False
+) -> Lease | None:
+    order = Assignment.id.desc() if newest else Assignment.id
     held = sess.scalars(
         select(Assignment)
         .where(
@@ -246,7 +262,7 @@ def _resume(sess: Session, user: User, project: Project, kind: str, t: datetime)
             Assignment.kind == kind,
             _live(t),
         )
-        .order_by(Assignment.id)
+        .order_by(order)
         .limit(1)
     ).first()
     if held is None:
@@ -283,8 +299,19 @@ def _take_review_slot(sess: Session, user: User, project: Project, t: datetime) 
     return item
 
 
-def next_item(ctx: Context, user: User, project_id: int, kind: str = "annotate") -> Lease | None:
-    """The caller's current lease, or a new one on the next open item; None when none is left."""
+MAX_LEASES_AHEAD = 1
+"""Leases a person may hold beyond the one they work on (the editor's prefetched next item)."""
+
+
+def next_item(
+    ctx: Context, user: User, project_id: int, kind: str = "annotate", *, ahead: bool = False
+) -> Lease | None:
+    """The caller's current lease, or a new one on the next open item; None when none is left.
+
+    `ahead` asks for the item after the current one while the current lease is still held,
+    so the editor can load it in advance; it is handed out by the next plain call once the
+    current one is submitted (the oldest live lease is resumed first).
+    """
     if kind not in ROLES_FOR_KIND:
         raise Invalid(f"kind {kind!r}: must be 'annotate' or 'review'")
     with ctx.db.session() as sess:
@@ -292,9 +319,11 @@ def next_item(ctx: Context, user: User, project_id: int, kind: str = "annotate")
         if _is_postgres(sess):  # one claim at a time per person, so nobody holds two leases
             sess.execute(select(User.id).where(User.id == user.id).with_for_update())
         t = now()
-        held = _resume(sess, user, project, kind, t)
-        if held is not None:
+        held = _resume(sess, user, project, kind, t, newest=ahead)
+        if held is not None and (not ahead or _live_count(sess, user, project, kind, t) > 1):
             return held
+        if ahead and held is None:
+            return None  # nothing is being worked on, so there is nothing to be ahead of
         take = _take_annotation_slot if kind == "annotate" else _take_review_slot
         item = take(sess, user, project, t)
         if item is None:

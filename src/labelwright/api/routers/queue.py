@@ -83,11 +83,16 @@ def _outcome_out(outcome: queue.Outcome) -> OutcomeOut:
 def next_in_queue(
     project_id: int,
     kind: Literal["annotate", "review"] = Query("annotate", description="which queue"),
+    ahead: bool = Query(
+        False,
+        description="lease the item after the current one (the editor loads it in advance); "
+        "a later plain call hands it out once the current one is submitted",
+    ),
     user: User = Depends(current_user),
     ctx: Context = Depends(get_ctx),
 ) -> NextOut | Response:
     """Resume the caller's lease, or lease the next open item (204 when none is left)."""
-    lease = queue.next_item(ctx, user, project_id, kind)
+    lease = queue.next_item(ctx, user, project_id, kind, ahead=ahead)
     if lease is None:
         return Response(status_code=204)
     with ctx.db.session(readonly=True) as sess:

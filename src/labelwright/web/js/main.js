@@ -5,6 +5,7 @@ import { h, notify, replace } from "./dom.js";
 import { messageOf } from "./errors.js";
 import { compileRoutes, hashFor, matchRoute, safeNext } from "./router.js";
 import { currentUser, onUserChange, setUser } from "./session.js";
+import * as editorView from "./views/editor.js";
 import * as itemView from "./views/item.js";
 import * as notFoundView from "./views/not-found.js";
 import * as projectView from "./views/project.js";
@@ -30,6 +31,9 @@ const ROUTES = compileRoutes({
   projectList: "/projects",
   project: "/projects/:projectId",
   item: "/projects/:projectId/items/:itemId",
+  editItem: "/projects/:projectId/items/:itemId/edit",
+  label: "/projects/:projectId/label",
+  review: "/projects/:projectId/review",
 });
 
 /** @type {Record<string, View>} */
@@ -39,6 +43,9 @@ const VIEWS = {
   projectList: projectsView,
   project: projectView,
   item: itemView,
+  editItem: editorView,
+  label: editorView,
+  review: editorView,
   notfound: notFoundView,
 };
 

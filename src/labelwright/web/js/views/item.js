@@ -67,6 +67,7 @@ export function mount(root, route) {
   const bar = h("div", { class: "item-bar" },
     h("a", { class: "btn btn-quiet", href: gridHref(), title: "Back to the grid (Esc)" }, "← Grid"),
     h("div", { class: "item-title-wrap" }, title, position),
+    h("a", { class: "btn", href: `#/projects/${projectId}/items/${itemId}/edit`, onclick: (/** @type {MouseEvent} */ e) => { /** @type {HTMLAnchorElement} */ (e.currentTarget).href = `#/projects/${projectId}/items/${itemId}/edit`; } }, "Open in editor"),
     h("div", { class: "btn-group" },
       h("button", { type: "button", class: "btn btn-icon", "aria-label": "Zoom out (−)", title: "Zoom out (−)", onclick: () => zoomBy(1 / 1.25) }, "−"),
       zoomLabel,

@@ -1,0 +1,200 @@
+"""Editor speed in headless Chromium on a 4000×3000 image holding 5,000 polygons of 20 vertices.
+
+Prints: navigation to the first full render (target ≤ 700 ms), frames per second while
+panning and zooming (target ≥ 30), and the time to select an object by click (target ≤ 16 ms).
+
+    .venv/bin/python bench/editor.py [--objects 5000] [--seconds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.browser.harness import PASSWORD, Server, build_site
+from tests.conftest import write_image
+
+WIDTH, HEIGHT = 4000, 3000
+CHROMIUM = "/usr/bin/chromium"
+
+FRAME_COUNTER = """() => {
+  window.__frames = { n: 0, worst: 0, last: performance.now(), on: true };
+  const tick = (t) => {
+    const f = window.__frames;
+    if (!f.on) return;
+    f.n++; f.worst = Math.max(f.worst, t - f.last); f.last = t;
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+  window.__frames.start = performance.now();
+}"""
+
+SELECT_TIMER = """() => {
+  window.__select = [];
+  const stage = document.querySelector('.editor-stage');
+  let t0 = 0;
+  window.addEventListener('pointerdown', () => { t0 = performance.now(); }, { capture: true });
+  // Runs after the stage's own handler: the selection, the panels and the hit-test are done.
+  document.addEventListener('pointerdown', () => {
+    const handled = performance.now() - t0;
+    requestAnimationFrame(() => window.__select.push([handled, performance.now() - t0]));
+  });
+  return stage !== null;
+}"""
+
+
+def polygons(count: int, seed: int = 1) -> list[dict]:
+    """Star-shaped (so simple) polygons of 20 vertices spread over the image."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for i in range(count):
+        cx, cy = rng.uniform(40, WIDTH - 40), rng.uniform(40, HEIGHT - 40)
+        radius = rng.uniform(10, 30)
+        ring = []
+        for k in range(20):
+            a = 2 * math.pi * k / 20
+            r = radius * rng.uniform(0.7, 1.0)
+            ring.append([round(cx + r * math.cos(a), 2), round(cy + r * math.sin(a), 2)])
+        out.append(
+            {
+                "id": f"p{i}",
+                "class_id": "car" if i % 2 else "truck",
+                "shape": {"kind": "polygon", "rings": [ring]},
+            }
+        )
+    return out
+
+
+def prepare(root: Path, count: int) -> tuple[Server, dict, dict]:
+    """A server with one big image whose annotation holds `count` polygons."""
+    image = write_image(root / "big" / "big.jpg", WIDTH, HEIGHT, seed=5, quality=85)
+    _, made = build_site(root / "data", 0)
+    from labelwright.config import Settings
+    from labelwright.services.context import Context
+    from labelwright.services.intake import import_paths
+
+    ctx = Context.open(Settings.from_env(data_dir=root / "data"))
+    report = import_paths(ctx, made["editor"], [image])
+    ctx.close()
+    server = Server(root / "data")
+    server.start()
+    item_id = report.added[0]["item_id"]
+    import httpx
+
+    objects = polygons(count)
+    response = httpx.put(
+        f"{server.url}/api/projects/{made['editor']}/items/{item_id}/annotation",
+        json={"objects": objects},
+        headers={"Authorization": f"Bearer {made['token']}", "If-Match": '"rev-0"'},
+        timeout=300,
+    )
+    response.raise_for_status()
+    return server, made, {"item": item_id, "objects": objects}
+
+
+def measure(url: str, seconds: float, objects: list[dict]) -> dict[str, float]:
+    """Open the editor and time its first render, panning, zooming and selecting."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True)
+        context = browser.new_context(viewport={"width": 1600, "height": 1000})
+        origin = url.split("/#")[0]
+        login = {"username": "annotator", "password": PASSWORD}
+        context.request.post(f"{origin}/api/auth/login", data=login)
+        page = context.new_page()
+        page.goto(url)
+        page.wait_for_selector(".editor-stage[data-loaded='true']", timeout=60000)
+        first_render = page.evaluate(
+            "() => new Promise(r => requestAnimationFrame("
+            "() => requestAnimationFrame(() => r(performance.now()))))"
+        )
+        figures = {"first_render_ms": first_render}
+        figures.update(pan_zoom_fps(page, seconds))
+        figures.update(select_times(page, objects))
+        browser.close()
+    return figures
+
+
+def pan_zoom_fps(page, seconds: float) -> dict[str, float]:
+    """Frames per second while the mouse pans (middle drag) and zooms (wheel)."""
+    box = page.locator(".editor-stage").bounding_box()
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.evaluate(FRAME_COUNTER)
+    end = time.monotonic() + seconds
+    step = 0
+    while time.monotonic() < end:
+        page.mouse.move(cx, cy)
+        page.mouse.down(button="middle")
+        for k in range(10):
+            page.mouse.move(cx + 15 * k, cy + 8 * k)
+        page.mouse.up(button="middle")
+        for _ in range(4):
+            page.mouse.wheel(0, -120 if step % 2 == 0 else 120)
+        step += 1
+    stats = page.evaluate(
+        "() => { const f = window.__frames; f.on = false;"
+        " return [f.n, performance.now() - f.start, f.worst]; }"
+    )
+    frames, elapsed, worst = stats
+    return {"pan_zoom_fps": frames / (elapsed / 1000), "worst_frame_ms": worst}
+
+
+def select_times(page, objects: list[dict]) -> dict[str, float]:
+    """Click objects at fit zoom; the handler's time and the time to the next painted frame."""
+    page.keyboard.press("f")
+    page.evaluate(SELECT_TIMER)
+    box = page.locator(".editor-stage").bounding_box()
+    scale = min((box["width"] - 24) / WIDTH, (box["height"] - 24) / HEIGHT)
+    ox = box["x"] + (box["width"] - WIDTH * scale) / 2
+    oy = box["y"] + (box["height"] - HEIGHT * scale) / 2
+    for obj in objects[:: max(1, len(objects) // 20)][:20]:
+        ring = obj["shape"]["rings"][0]
+        x = sum(p[0] for p in ring) / len(ring)
+        y = sum(p[1] for p in ring) / len(ring)
+        page.mouse.click(ox + x * scale, oy + y * scale)
+        page.wait_for_timeout(30)
+    times = page.evaluate("() => window.__select")
+    handled = sorted(t[0] for t in times)
+    painted = sorted(t[1] for t in times)
+    return {
+        "select_handler_ms_median": handled[len(handled) // 2],
+        "select_handler_ms_max": handled[-1],
+        "select_to_paint_ms_median": painted[len(painted) // 2],
+    }
+
+
+def main() -> None:
+    """Run the benchmark and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--objects", type=int, default=5000)
+    parser.add_argument("--seconds", type=float, default=3.0)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        started = time.monotonic()
+        server, made, data = prepare(Path(tmp), args.objects)
+        print(f"prepared {args.objects} polygons in {time.monotonic() - started:.1f} s")
+        try:
+            url = f"{server.url}/#/projects/{made['editor']}/items/{data['item']}/edit"
+            figures = measure(url, args.seconds, data["objects"])
+        finally:
+            server.stop()
+    targets = {
+        "first_render_ms": "≤ 700",
+        "pan_zoom_fps": "≥ 30",
+        "select_handler_ms_median": "≤ 16",
+    }
+    for name, value in figures.items():
+        print(f"{name:28s} {value:9.1f}   {targets.get(name, '')}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,414 @@
+// One item open for editing: the store, the spatial index, the canvas, the tools, the panels
+// and autosave, wired together. The editor view makes one per item and disposes of it after.
+
+import { frameUrl } from "../api.js";
+import { h } from "../dom.js";
+import { addObjects, cloneObjects, newId, removeObjects } from "./commands.js";
+import { CanvasView } from "./canvas-view.js";
+import { shapeBounds } from "./geometry.js";
+import { objectAt } from "./hit-test.js";
+import { maskBounds, maskHit } from "./masks.js";
+import { attributePanel } from "./panels/attributes.js";
+import { classPicker } from "./panels/classes.js";
+import { conflictDialog } from "./panels/conflict.js";
+import { objectList } from "./panels/objects.js";
+import { predictionPanel } from "./panels/predictions.js";
+import { tagPanel } from "./panels/tags.js";
+import { Saver } from "./saver.js";
+import { classById, classForKind, defaultAttributes, kindOfTool, TOOL_FOR_KIND } from "./schema.js";
+import { GridIndex } from "./spatial-index.js";
+import { EditorStore } from "./store.js";
+import { makeTools, TOOLS } from "./tools/index.js";
+
+/** Objects copied with Ctrl+C, kept across items of this tab. */
+/** @type {import("./store.js").AnnotationObject[]} */
+let clipboard = [];
+
+/**
+ * @typedef {object} WorkspaceOptions
+ * @property {number} projectId
+ * @property {import("../api.js").Item} item
+ * @property {import("./remote.js").AnnotationHead} head
+ * @property {import("./schema.js").LabelSchema} schema
+ * @property {import("./hotkeys.js").Keymap} keymap
+ * @property {import("./remote.js").Prediction[]} predictions
+ * @property {boolean} readOnly
+ * @property {(body: import("./store.js").AnnotationDoc, revision: number) => Promise<{revision: number}>} save
+ * @property {(state: import("./autosave.js").SaveState) => void} onSaveState
+ * @property {(text: string) => void} say
+ */
+
+/** Everything needed to edit one item. */
+export class Workspace {
+  /** @param {WorkspaceOptions} o */
+  constructor(o) {
+    this.o = o;
+    this.schema = o.schema;
+    this.readOnly = o.readOnly;
+    this.store = new EditorStore();
+    this.index = new GridIndex(Math.max(64, Math.ceil(Math.max(o.item.image.width, o.item.image.height) / 48)));
+    /** @type {Set<string>} */
+    this.hidden = new Set();
+    /** @type {Set<string>} */
+    this.locked = new Set();
+    this.frame = 0;
+    this.classId = o.schema.classes[0]?.id ?? null;
+    this.toolName = "select";
+    this.brush = { size: 12, instance: true };
+    this.adjust = { brightness: 1, contrast: 1 };
+    this.store.subscribe((e) => this.onStoreEvent(e));
+    this.canvas = new CanvasView(o.item.image, () => this.scene(), () => this.tools[this.toolName]);
+    this.env = this.toolEnv();
+    this.tools = makeTools(this.env);
+    this.panels = this.makePanels();
+    this.toolbar = this.makeToolbar();
+    this.side = h("aside", { class: "editor-side", "aria-label": "Editor panels" },
+      this.panels.classes.el, this.panels.attributes.el, this.panels.tags.el, this.panels.objects.el, this.panels.predictions.el);
+    this.store.load(o.head.body);
+    this.saver = new Saver(this.store, o.head.revision, o.save, (s) => this.onSaveState(s));
+    this.loadImage();
+    this.renderPanels();
+  }
+
+  /** @returns {import("./tools/tool.js").ToolEnv} */
+  toolEnv() {
+    return {
+      store: this.store,
+      image: this.o.item.image,
+      scale: () => this.canvas.t.scale,
+      frame: () => this.frame,
+      classFor: (kind) => classForKind(this.schema, this.classId, kind),
+      create: (kind, shape) => this.create(kind, shape),
+      hit: (x, y) => this.hit(x, y),
+      editable: (id) => !this.readOnly && !this.locked.has(id),
+      vertex: null,
+      brush: this.brush,
+      redraw: () => this.canvas.redraw(),
+      say: (text) => this.o.say(text),
+    };
+  }
+
+  /**
+   * Add a new object of the current class (or the first class allowing the kind).
+   * @param {string} kind
+   * @param {any} shape
+   * @returns {string | null}
+   */
+  create(kind, shape) {
+    if (this.readOnly) return null;
+    const cls = classForKind(this.schema, this.classId, kind);
+    if (!cls) {
+      this.o.say(`No class of this project allows ${kind.replace("_", " ")} shapes`);
+      return null;
+    }
+    const obj = { id: newId("o"), class_id: cls.id, shape, attributes: defaultAttributes(cls), frame: this.frame, source: "manual" };
+    this.store.apply(addObjects(this.store, [obj], `Add ${kind.replace("_", " ")}`));
+    this.store.select(obj.id);
+    return obj.id;
+  }
+
+  /**
+   * @param {number} x
+   * @param {number} y
+   * @returns {string | null}
+   */
+  hit(x, y) {
+    return objectAt({
+      index: this.index,
+      get: (id) => this.store.objects.get(id),
+      z: (id) => this.store.z(id),
+      skip: (id) => !this.shown(id),
+      maskHit: (obj, px, py) => obj.shape.kind === "mask" && maskHit(obj.shape, px, py),
+    }, x, y, 5 / this.canvas.t.scale);
+  }
+
+  /** @param {string} id */
+  shown(id) {
+    return !this.hidden.has(id) && this.store.objects.get(id)?.frame === this.frame;
+  }
+
+  /** @returns {import("./renderer.js").Scene} */
+  scene() {
+    const tool = this.tools?.[this.toolName];
+    return {
+      store: this.store,
+      index: this.index,
+      colorOf: (cid) => classById(this.schema, cid)?.color ?? "#888888",
+      edgesOf: (cid) => classById(this.schema, cid)?.skeleton?.edges ?? [],
+      shown: (id) => this.shown(id),
+      vertex: this.env?.vertex ?? null,
+      predictions: this.panels?.predictions.visible() ?? [],
+      hoverPrediction: this.panels?.predictions.hover ?? null,
+      drawDraft: (ctx, scale) => tool?.draw?.(ctx, scale),
+    };
+  }
+
+  /** @param {import("./store.js").StoreEvent} e */
+  onStoreEvent(e) {
+    if (e.type === "load") {
+      this.index.clear();
+      for (const o of this.store.objects.values()) this.index.set(o.id, this.boundsOf(o));
+    } else if (e.type === "doc") {
+      for (const id of e.ids ?? []) {
+        const o = this.store.objects.get(id);
+        if (o) this.index.set(id, this.boundsOf(o));
+        else this.index.delete(id);
+      }
+    }
+    this.canvas?.redraw();
+    if (!this.panels) return;
+    if (e.type === "selection") {
+      this.panels.attributes.render();
+      this.panels.objects.markSelected();
+    } else this.renderPanels();
+  }
+
+  /** @param {import("./store.js").AnnotationObject} o */
+  boundsOf(o) {
+    if (o.shape.kind === "tag") return null;
+    return shapeBounds(o.shape, o.shape.kind === "mask" ? maskBounds(o.shape) : null);
+  }
+
+  makePanels() {
+    const readOnly = () => this.readOnly;
+    const redraw = () => this.canvas.redraw();
+    return {
+      classes: classPicker(this.schema, this.o.keymap, (id) => this.pickClass(id)),
+      attributes: attributePanel(this.store, this.schema, readOnly, this.o.say),
+      tags: tagPanel(this.schema, this.store, readOnly),
+      objects: objectList({ store: this.store, schema: this.schema, hidden: this.hidden, locked: this.locked, frame: () => this.frame, readOnly, redraw }),
+      predictions: predictionPanel(this.o.predictions, this.store, this.schema, () => this.frame, readOnly, redraw),
+    };
+  }
+
+  renderPanels() {
+    this.panels.classes.render(this.classId);
+    this.panels.attributes.render();
+    this.panels.tags.render();
+    this.panels.objects.render();
+    this.panels.predictions.render();
+  }
+
+  /** @param {string} id */
+  pickClass(id) {
+    this.classId = id;
+    const sel = this.store.selectedObject();
+    const cls = classById(this.schema, id);
+    // With an object selected, a class key relabels it (when the class allows its shape).
+    if (sel && cls && !this.readOnly && sel.class_id !== id && cls.shape_kinds.includes(sel.shape.kind)) {
+      this.store.apply({ label: "Change class", objects: [{ id: sel.id, before: sel, after: { ...sel, class_id: id, attributes: defaultAttributes(cls) } }] });
+    } else if (!sel && cls && this.toolName === "select" && cls.shape_kinds[0] !== "tag") {
+      this.setTool(TOOL_FOR_KIND[/** @type {keyof typeof TOOL_FOR_KIND} */ (cls.shape_kinds[0])] ?? "select");
+    }
+    this.renderPanels();
+  }
+
+  /** @param {string} name */
+  setTool(name) {
+    if (!this.tools[name] || (this.readOnly && name !== "select")) return;
+    this.tools[this.toolName].cancel?.();
+    this.toolName = name;
+    const kind = kindOfTool(name);
+    if (kind && !classForKind(this.schema, this.classId, kind)) this.o.say(`No class of this project allows ${kind.replace("_", " ")} shapes`);
+    this.canvas.el.style.cursor = this.tools[name].cursor;
+    this.canvas.el.dataset.tool = name;
+    for (const b of this.toolbar.querySelectorAll("[data-tool]")) b.setAttribute("aria-pressed", String(/** @type {HTMLElement} */ (b).dataset.tool === name));
+    this.canvas.redraw();
+  }
+
+  makeToolbar() {
+    const brushSize = h("input", { type: "range", min: 1, max: 200, value: this.brush.size, id: "brush-size", "aria-label": "Brush size",
+      oninput: () => { this.brush.size = Number(brushSize.value); this.canvas.redraw(); } });
+    const instance = h("input", { type: "checkbox", checked: true, id: "brush-instance",
+      onchange: () => { this.brush.instance = instance.checked; } });
+    const brightness = h("input", { type: "range", min: 20, max: 300, value: 100, id: "adj-brightness", "aria-label": "Brightness",
+      oninput: () => this.canvas.setAdjustments(Number(brightness.value) / 100, Number(contrast.value) / 100) });
+    const contrast = h("input", { type: "range", min: 20, max: 300, value: 100, id: "adj-contrast", "aria-label": "Contrast",
+      oninput: () => this.canvas.setAdjustments(Number(brightness.value) / 100, Number(contrast.value) / 100) });
+    this.brushSizeInput = brushSize;
+    return h("div", { class: "editor-tools", role: "toolbar", "aria-label": "Tools" },
+      TOOLS.map(([name, label]) => h("button", {
+        type: "button", class: "tool-btn", dataset: { tool: name }, "aria-pressed": String(name === this.toolName),
+        disabled: this.readOnly && name !== "select", title: label, onclick: () => this.setTool(name),
+      }, label)),
+      h("label", { class: "tool-opt small", for: "brush-size" }, "Brush ", brushSize),
+      h("label", { class: "tool-opt small", for: "brush-instance" }, instance, " instance"),
+      h("label", { class: "tool-opt small", for: "adj-brightness" }, "Bright ", brightness),
+      h("label", { class: "tool-opt small", for: "adj-contrast" }, "Contrast ", contrast));
+  }
+
+  loadImage() {
+    const count = this.o.item.image.frame_count;
+    const src = count > 1 ? frameUrl(this.o.projectId, this.o.item.id, this.frame) : this.o.item.image_url;
+    const img = new Image();
+    img.decoding = "async";
+    img.onload = () => {
+      this.canvas.setImage(img);
+      this.canvas.el.dataset.loaded = "true";
+    };
+    img.onerror = () => this.o.say("The image could not be loaded");
+    img.src = src;
+    if (count > 1 && this.frame + 1 < count) new Image().src = frameUrl(this.o.projectId, this.o.item.id, this.frame + 1);
+  }
+
+  /** @param {number} n */
+  showFrame(n) {
+    const count = this.o.item.image.frame_count;
+    const next = Math.max(0, Math.min(count - 1, n));
+    if (next === this.frame) return;
+    this.tools[this.toolName].cancel?.();
+    this.frame = next;
+    this.store.select(null);
+    this.loadImage();
+    this.renderPanels();
+    this.o.say(`Frame ${next + 1} of ${count}`);
+  }
+
+  /**
+   * Run an editor action; false when it does not apply here.
+   * @param {string} action
+   * @returns {boolean}
+   */
+  run(action) {
+    const tool = this.tools[this.toolName];
+    if (tool.key?.(action)) return true;
+    if (action.startsWith("tool:")) {
+      this.setTool(action.slice(5));
+      return true;
+    }
+    if (action.startsWith("class:")) {
+      this.pickClass(action.slice(6));
+      return true;
+    }
+    const handler = this.actions()[action];
+    if (!handler) return false;
+    handler();
+    return true;
+  }
+
+  /** @returns {Record<string, () => void>} */
+  actions() {
+    const store = this.store;
+    const edit = (/** @type {() => void} */ fn) => () => { if (!this.readOnly) fn(); };
+    return {
+      undo: edit(() => store.undo()),
+      redo: edit(() => store.redo()),
+      delete: edit(() => this.deleteSelected()),
+      backspace: edit(() => this.deleteSelected()),
+      cancel: () => (this.tools[this.toolName].busy?.() ? this.tools[this.toolName].cancel?.() : store.select(null)),
+      selectNext: () => this.cycle(1),
+      selectPrev: () => this.cycle(-1),
+      toggleHidden: () => this.toggleHidden(),
+      copy: () => this.copy(),
+      paste: edit(() => this.paste()),
+      fit: () => this.canvas.fit(),
+      actual: () => this.canvas.actualSize(),
+      zoomIn: () => this.canvas.zoom(1.25),
+      zoomOut: () => this.canvas.zoom(1 / 1.25),
+      prevFrame: () => this.showFrame(this.frame - 1),
+      nextFrame: () => this.showFrame(this.frame + 1),
+      copyToNextFrame: edit(() => this.copyToNextFrame()),
+      brushSmaller: () => this.setBrush(Math.max(1, Math.round(this.brush.size / 1.25))),
+      brushLarger: () => this.setBrush(Math.min(200, Math.round(this.brush.size * 1.25) + 1)),
+      finish: () => {},
+      occluded: () => {},
+      skipNode: () => {},
+    };
+  }
+
+  /** @param {number} size */
+  setBrush(size) {
+    this.brush.size = size;
+    if (this.brushSizeInput) this.brushSizeInput.value = String(size);
+    this.o.say(`Brush ${size} px`);
+    this.canvas.redraw();
+  }
+
+  deleteSelected() {
+    const sel = this.store.selected;
+    if (sel && !this.locked.has(sel)) this.store.apply(removeObjects(this.store, [sel]));
+  }
+
+  /** @param {number} step */
+  cycle(step) {
+    const ids = this.store.order.filter((id) => this.shown(id));
+    if (!ids.length) return;
+    const i = this.store.selected ? ids.indexOf(this.store.selected) : -1;
+    this.store.select(ids[(i + step + ids.length) % ids.length]);
+  }
+
+  toggleHidden() {
+    const sel = this.store.selected;
+    if (!sel) return;
+    if (this.hidden.has(sel)) this.hidden.delete(sel);
+    else this.hidden.add(sel);
+    this.renderPanels();
+    this.canvas.redraw();
+  }
+
+  copy() {
+    const sel = this.store.selectedObject();
+    clipboard = structuredClone(sel ? [sel] : this.store.order.map((id) => /** @type {any} */ (this.store.objects.get(id))).filter((o) => o.frame === this.frame));
+    this.o.say(`Copied ${clipboard.length} object${clipboard.length === 1 ? "" : "s"}`);
+  }
+
+  paste() {
+    const { width, height } = this.o.item.image;
+    // Objects from a larger image may not fit this one; those are left out, not clipped.
+    const fits = clipboard.filter((o) => {
+      const b = this.boundsOf(o);
+      return o.shape.kind !== "mask" ? !b || (b.maxX <= width && b.maxY <= height) : o.shape.rle.size[0] === height && o.shape.rle.size[1] === width;
+    });
+    if (!fits.length) {
+      this.o.say(clipboard.length ? "The copied objects do not fit this image" : "Nothing copied yet (Ctrl+C)");
+      return;
+    }
+    const copies = cloneObjects(fits, { frame: this.frame });
+    this.store.apply(addObjects(this.store, copies, `Paste ${copies.length}`));
+    this.store.select(copies[copies.length - 1].id);
+    if (fits.length < clipboard.length) this.o.say(`${clipboard.length - fits.length} copied objects do not fit this image`);
+  }
+
+  copyToNextFrame() {
+    const sel = this.store.selectedObject();
+    const count = this.o.item.image.frame_count;
+    if (!sel || this.frame + 1 >= count) return;
+    const track = sel.track ?? newId("t");
+    const [copy] = cloneObjects([sel], { frame: this.frame + 1, track });
+    const before = sel;
+    this.store.apply({
+      label: "Copy to next frame",
+      objects: [{ id: sel.id, before, after: { ...sel, track } }, { id: copy.id, before: null, after: copy }],
+      order: { before: this.store.order, after: [...this.store.order, copy.id] },
+    });
+    this.showFrame(this.frame + 1);
+    this.store.select(copy.id);
+  }
+
+  /** @param {import("./autosave.js").SaveState} s */
+  onSaveState(s) {
+    this.o.onSaveState(s);
+    if (s.status === "conflict" && s.conflict && !document.querySelector("dialog.editor-conflict")) {
+      const dialog = conflictDialog(this.store.toDocument(), s.conflict.body, {
+        keepTheirs: () => this.saver.keepTheirs(),
+        keepMine: () => this.saver.keepMine(),
+      });
+      document.body.append(dialog);
+      dialog.showModal();
+    }
+  }
+
+  /** @param {boolean} readOnly */
+  setReadOnly(readOnly) {
+    this.readOnly = readOnly;
+    if (readOnly) this.setTool("select");
+    for (const b of this.toolbar.querySelectorAll("[data-tool]")) /** @type {HTMLButtonElement} */ (b).disabled = readOnly && /** @type {HTMLElement} */ (b).dataset.tool !== "select";
+    this.renderPanels();
+  }
+
+  dispose() {
+    this.saver.dispose();
+    this.canvas.dispose();
+    document.querySelector("dialog.editor-conflict")?.remove();
+  }
+}

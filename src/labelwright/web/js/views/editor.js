@@ -1,0 +1,286 @@
+// The annotation editor page: one item by id ("Open in editor"), the annotate queue ("Start
+// labeling": lease, heartbeats, submit → next) or the review queue (accept / reject / fix).
+
+import * as api from "../api.js";
+import { errorBox, h, replace, spinner } from "../dom.js";
+import { ApiError, messageOf } from "../errors.js";
+import { actionFor, isTypingTarget, keyName } from "../keys.js";
+import { hashFor } from "../router.js";
+import { statusText } from "../editor/autosave.js";
+import { buildKeymap } from "../editor/hotkeys.js";
+import { helpDialog } from "../editor/panels/help.js";
+import * as remote from "../editor/remote.js";
+import { normaliseSchema } from "../editor/schema.js";
+import { Workspace } from "../editor/workspace.js";
+
+/** @typedef {"item" | "annotate" | "review"} Mode */
+
+/**
+ * @param {HTMLElement} root
+ * @param {import("../router.js").Route} route
+ * @returns {import("../main.js").ViewHandle}
+ */
+export function mount(root, route) {
+  const projectId = Number(route.params.projectId);
+  /** @type {Mode} */
+  const mode = route.name === "label" ? "annotate" : route.name === "review" ? "review" : "item";
+  /** @type {Workspace | null} */
+  let ws = null;
+  /** @type {remote.Lease | null} */
+  let lease = null;
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let heartbeatTimer;
+  let alive = true;
+  /** @type {import("../editor/hotkeys.js").Keymap | null} */
+  let keymap = null;
+  /** @type {HTMLDialogElement | null} */
+  let help = null;
+
+  const title = h("h1", { class: "editor-title" }, mode === "review" ? "Review" : "Editor");
+  const status = h("span", { class: "save-status small", role: "status", dataset: { status: "saved" } });
+  const message = h("span", { class: "editor-message small muted", "aria-live": "polite" });
+  const actions = h("div", { class: "btn-group" });
+  const bar = h("div", { class: "editor-bar" },
+    h("a", { class: "btn btn-quiet", href: hashFor(`/projects/${projectId}`) }, "← Project"),
+    title, status, message, actions);
+  const body = h("div", { class: "editor-body" }, spinner("Loading…"));
+  root.append(h("div", { class: "editor-view" }, bar, body));
+
+  /** @param {string} text */
+  function say(text) {
+    message.textContent = text;
+  }
+
+  /** @param {import("../editor/autosave.js").SaveState} s */
+  function showSaveState(s) {
+    status.textContent = statusText(s);
+    status.dataset.status = s.status;
+  }
+
+  /** @param {string} text @param {string} action @param {() => void} fn @param {string} [cls] */
+  const button = (text, action, fn, cls = "btn") => h("button", { type: "button", class: cls, dataset: { action }, onclick: fn }, text);
+
+  function renderActions() {
+    const common = [button("Undo", "undo", () => ws?.run("undo")), button("Redo", "redo", () => ws?.run("redo")),
+      button("?", "help", toggleHelp, "btn btn-quiet")];
+    if (mode === "annotate") replace(actions, common, button("Submit ⏎", "submit", () => submitAndNext(), "btn btn-primary"));
+    else if (mode === "review") {
+      replace(actions, common,
+        button(ws?.readOnly ? "Fix" : "Stop fixing", "fix", () => { ws?.setReadOnly(!ws.readOnly); renderActions(); }),
+        button("Reject", "reject", () => decide("reject")),
+        button("Accept", "accept", () => decide("accept"), "btn btn-primary"));
+    } else replace(actions, common, button("Save", "save", () => ws?.saver.flush()));
+  }
+
+  function toggleHelp() {
+    if (!help) return;
+    if (help.open) help.close();
+    else help.showModal();
+  }
+
+  /**
+   * Open one item in a fresh workspace.
+   * @param {api.Item} item
+   * @param {{head: remote.AnnotationHead, schema: import("../editor/schema.js").LabelSchema, predictions: remote.Prediction[], readOnly: boolean, save: (body: any, rev: number) => Promise<{revision: number}>}} data
+   */
+  function openWorkspace(item, data) {
+    ws?.dispose();
+    keymap = keymap ?? buildKeymap(data.schema);
+    if (!help) {
+      help = helpDialog(keymap);
+      root.append(help);
+    }
+    ws = new Workspace({
+      projectId, item, head: data.head, schema: data.schema, keymap, predictions: data.predictions,
+      readOnly: data.readOnly, save: data.save, onSaveState: showSaveState, say,
+    });
+    title.textContent = item.file_name;
+    title.title = item.file_name;
+    document.title = `${item.file_name} · Labelwright`;
+    replace(body, ws.toolbar, h("div", { class: "editor-stage-wrap" }, ws.canvas.el), ws.side);
+    showSaveState(ws.saver.state);
+    renderActions();
+    say(data.readOnly ? "Read-only: press Fix to change this annotation" : "Press ? for keys");
+    ws.canvas.el.focus({ preventScroll: true });
+  }
+
+  /** @type {Promise<import("../editor/schema.js").LabelSchema> | null} */
+  let schemaPromise = null;
+  const schema = () => (schemaPromise ??= remote.getSchema(projectId).then((s) => normaliseSchema(s.schema)));
+
+  /** @param {number} itemId */
+  async function loadItem(itemId) {
+    // The image URL is known before the item is: start its download beside the API calls.
+    new Image().src = `/api/projects/${projectId}/items/${itemId}/image`;
+    const [item, s, head, predictions] = await Promise.all([
+      api.getItem(projectId, itemId), schema(), remote.getOwnAnnotation(projectId, itemId),
+      remote.listPredictions(projectId, itemId).catch(() => []),
+    ]);
+    if (!alive) return;
+    openWorkspace(item, {
+      head, schema: s, predictions, readOnly: false,
+      save: (doc, rev) => remote.saveOwnAnnotation(projectId, itemId, doc, rev),
+    });
+  }
+
+  /** Lease the next item of the queue and open it; a page saying so when none is left. */
+  async function loadNext() {
+    clearTimeout(heartbeatTimer);
+    lease = await remote.nextInQueue(projectId, mode === "review" ? "review" : "annotate");
+    if (!alive) return;
+    if (!lease || !lease.item) {
+      ws?.dispose();
+      ws = null;
+      replace(actions);
+      title.textContent = mode === "review" ? "Review" : "Labeling";
+      replace(body, h("div", { class: "page" }, h("h2", null, "Nothing left in the queue"),
+        h("p", { class: "muted" }, mode === "review" ? "Every submitted item has been reviewed or is being reviewed." : "Every item is labeled or held by someone else."),
+        h("a", { class: "btn", href: hashFor(`/projects/${projectId}`) }, "Back to the project")));
+      return;
+    }
+    const item = lease.item;
+    const [s, predictions] = await Promise.all([schema(), remote.listPredictions(projectId, item.id).catch(() => [])]);
+    if (mode === "review") await openForReview(item, s, predictions);
+    else {
+      const head = await remote.getOwnAnnotation(projectId, item.id);
+      openWorkspace(item, { head, schema: s, predictions, readOnly: false, save: (doc, rev) => remote.saveOwnAnnotation(projectId, item.id, doc, rev) });
+    }
+    scheduleHeartbeat();
+    prefetchLikelyNext(item.id);
+  }
+
+  /**
+   * @param {api.Item} item
+   * @param {import("../editor/schema.js").LabelSchema} s
+   * @param {remote.Prediction[]} predictions
+   */
+  async function openForReview(item, s, predictions) {
+    const all = await remote.listAnnotations(projectId, item.id);
+    const work = all.find((a) => a.submitted) ?? all[0];
+    if (!work || work.annotation_id === null) {
+      openWorkspace(item, { head: { annotation_id: null, item_id: item.id, user_id: 0, revision: 0, submitted: false, body: { objects: [], tags: {}, relations: [] } }, schema: s, predictions: [], readOnly: true, save: () => Promise.reject(new ApiError(422, "invalid", "there is no submitted annotation to fix")) });
+      return;
+    }
+    const annotationId = work.annotation_id;
+    openWorkspace(item, { head: work, schema: s, predictions, readOnly: true, save: (doc, rev) => remote.saveAnnotation(projectId, annotationId, doc, rev) });
+  }
+
+  function scheduleHeartbeat() {
+    if (!lease) return;
+    const left = new Date(lease.expires_at).getTime() - Date.now();
+    // Renew at a third of the time left, so one or two lost beats never lose the lease.
+    heartbeatTimer = setTimeout(beat, Math.max(5_000, Math.min(60_000, left / 3)));
+  }
+
+  async function beat() {
+    if (!lease || !alive) return;
+    try {
+      lease = { ...lease, ...(await remote.heartbeat(projectId, lease.assignment_id)) };
+    } catch (err) {
+      if (err instanceof Error && "status" in err && err.status === 409) say(messageOf(err));
+    }
+    scheduleHeartbeat();
+  }
+
+  /**
+   * Lease the item after this one now and preload its image, so moving on is instant; the
+   * queue hands that lease out next once the current item is submitted.
+   */
+  async function prefetchLikelyNext(/** @type {number} */ currentId) {
+    try {
+      const upcoming = await remote.nextInQueue(projectId, mode === "review" ? "review" : "annotate", true);
+      const next = upcoming?.item;
+      if (next && next.id !== currentId && next.image.frame_count <= 1) new Image().src = next.image_url;
+    } catch {
+      // Only a head start: the next item loads normally without it.
+    }
+  }
+
+  async function submitAndNext() {
+    if (!ws || !lease) return;
+    if (!(await ws.saver.flush())) {
+      say("Not submitted: the annotation is not saved yet (see the status)");
+      return;
+    }
+    try {
+      await remote.submit(projectId, lease.assignment_id);
+      say("Submitted");
+      await loadNext();
+    } catch (err) {
+      say(messageOf(err));
+    }
+  }
+
+  /** @param {"accept" | "reject"} decision */
+  async function decide(decision) {
+    if (!ws || !lease) return;
+    if (!(await ws.saver.flush())) {
+      say("The fix is not saved yet (see the status)");
+      return;
+    }
+    const comment = decision === "reject" ? (window.prompt("Why is it rejected? (shown to the annotator)") ?? null) : "";
+    if (comment === null) return;
+    try {
+      await remote.review(projectId, lease.assignment_id, decision, comment);
+      say(decision === "accept" ? "Accepted" : "Rejected");
+      await loadNext();
+    } catch (err) {
+      say(messageOf(err));
+    }
+  }
+
+  /** @param {KeyboardEvent} e */
+  function onKeyDown(e) {
+    if (!ws || isTypingTarget(/** @type {any} */ (e.target))) return;
+    if (e.key === " ") {
+      ws.canvas.setSpace(true);
+      e.preventDefault();
+      return;
+    }
+    const action = keymap ? actionFor(keymap.bindings, e) : null;
+    if (!action) return;
+    if (document.querySelector("dialog.editor-conflict[open]")) return;
+    if (help?.open && action !== "help") return;
+    e.preventDefault();
+    if (action === "help") toggleHelp();
+    else if (action === "save") ws.saver.flush();
+    else if (action === "submit") mode === "review" ? decide("accept") : mode === "annotate" ? submitAndNext() : ws.saver.flush();
+    else ws.run(action);
+  }
+
+  /** @param {KeyboardEvent} e */
+  function onKeyUp(e) {
+    if (keyName(e) === "Space") ws?.canvas.setSpace(false);
+  }
+
+  /** @param {BeforeUnloadEvent} e */
+  function onBeforeUnload(e) {
+    if (!ws?.saver.unsaved()) return;
+    ws.saver.flush();
+    e.preventDefault();
+    e.returnValue = "";
+  }
+
+  document.addEventListener("keydown", onKeyDown);
+  document.addEventListener("keyup", onKeyUp);
+  window.addEventListener("beforeunload", onBeforeUnload);
+
+  const start = mode === "item" ? () => loadItem(Number(route.params.itemId)) : loadNext;
+  start().catch((err) => {
+    if (alive) replace(body, h("div", { class: "page" }, errorBox(messageOf(err), () => { replace(body, spinner()); start(); })));
+  });
+
+  return {
+    unmount() {
+      alive = false;
+      clearTimeout(heartbeatTimer);
+      document.removeEventListener("keydown", onKeyDown);
+      document.removeEventListener("keyup", onKeyUp);
+      window.removeEventListener("beforeunload", onBeforeUnload);
+      const leaving = ws;
+      // Leaving the item saves it; the workspace goes once the save has been answered.
+      leaving?.saver.flush().finally(() => leaving.dispose());
+      help?.remove();
+    },
+  };
+}
