@@ -161,10 +161,16 @@ def test_queue_settings_are_validated_and_kept(api):
     assert bad.status_code == 422 and "lease_seconds" in bad.json()["error"]["message"]
     ok = api.request("PATCH", url, "manager", json={"settings": {"order": "priority"}})
     assert ok.status_code == 200 and ok.json()["settings"]["order"] == "priority"
-    assert api.get(url, "annotator").json()["settings"] == {
-        "order": "priority",
-        "lease_seconds": 300,
-    }
+    shared = api.request("PATCH", url, json={"settings": {"review_share": 0.25}}).json()
+    assert shared["settings"]["order"] == "priority"  # a PATCH changes only what it names
+    settings = api.get(url, "annotator").json()["settings"]
+    assert (settings["order"], settings["lease_seconds"], settings["review_share"]) == (
+        "priority",
+        300,
+        0.25,
+    )
+    checks = api.request("PATCH", url, json={"settings": {"checks": {"colour": 1}}})
+    assert checks.status_code == 422 and "colour" in checks.json()["error"]["message"]
 
 
 def test_numbers_past_the_database_range_are_a_clear_422(api):

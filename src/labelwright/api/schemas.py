@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -93,6 +93,11 @@ class ProjectSettings(BaseModel):
     )
     agreement_threshold: float = Field(
         0.5, ge=0, le=1, description="overlap items agreeing less than this always go to review"
+    )
+    checks: dict[str, Any] = Field(
+        default_factory=dict,
+        description="rule check thresholds: min_box_size, outside_tolerance_px, duplicate_iou, "
+        "forbidden_overlaps, max_overlap, min_objects, max_objects, class_count_limits",
     )
 
 

@@ -18,6 +18,7 @@ from labelwright.domain.roles import ProjectRole
 from labelwright.services import projects, users
 from labelwright.services.context import Context
 from labelwright.services.errors import Forbidden
+from labelwright.services.quality_checks import rule_settings
 from labelwright.store.tables import Project, User
 
 router = APIRouter(prefix="/api/projects", tags=["projects"])
@@ -77,10 +78,15 @@ def patch_project(
     user: User = Depends(current_user),
     ctx: Context = Depends(get_ctx),
 ) -> ProjectOut:
-    """Rename or re-describe a project (managers)."""
+    """Rename, re-describe or re-configure a project (managers); unnamed settings stay."""
+    changes = body.model_dump(exclude={"settings"})
+    if body.settings is not None:
+        changes["settings"] = body.settings.model_dump(exclude_unset=True)
+        if "checks" in changes["settings"]:
+            rule_settings(changes["settings"])  # unknown or bad check settings: 422 now
     with ctx.db.session() as sess:
         access = projects.require(sess, user, project_id, projects.MANAGE)
-        projects.update_project(sess, access.project, **body.model_dump())
+        projects.update_project(sess, access.project, **changes)
         return project_out(access.project, access.role, {})
 
 
