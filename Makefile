@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8080
 
-.PHONY: run test install install-test install-models lint format bench clean
+.PHONY: run test install install-test install-models typecheck lint format bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +30,16 @@ run: install
 	$(BIN)/labelwright demo
 	$(BIN)/labelwright serve --host $(HOST) --port $(PORT)
 
-lint: install-test
+# The browser app's JSDoc types, checked by TypeScript (fetched from the npm registry once).
+TSC := .tools/node_modules/.bin/tsc
+
+$(TSC):
+	npm install --silent --no-save --no-package-lock --prefix .tools typescript@5.9.3
+
+typecheck: $(TSC)
+	$(TSC) -p src/labelwright/web/tsconfig.json
+
+lint: install-test typecheck
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports

@@ -51,7 +51,7 @@ export function errorFromResponse(status, body) {
     if (typeof b.detail === "string") return new ApiError(status, "error", b.detail);
     if (Array.isArray(b.detail) && b.detail[0]?.msg) {
       const first = b.detail[0];
-      const where = Array.isArray(first.loc) ? first.loc.filter((p) => p !== "body").join(".") : "";
+      const where = Array.isArray(first.loc) ? first.loc.filter((/** @type {unknown} */ p) => p !== "body").join(".") : "";
       return new ApiError(status, "invalid", where ? `${where}: ${first.msg}` : first.msg, { errors: b.detail });
     }
   }

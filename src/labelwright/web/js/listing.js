@@ -21,7 +21,7 @@ export const PAGE_SIZE = 60;
  * @property {string} [cls]         a class id: items with objects of it, "" for any
  * @property {string} [annotator]   a user id as text: items they annotated, "" for anyone
  * @property {string} [minObjects]  an annotation holds at least this many objects ("" for no limit)
- * @property {string} [maxObjects]  … at most this many
+ * @property {string} [maxObjects]  at most this many objects ("" for no limit)
  */
 
 /**

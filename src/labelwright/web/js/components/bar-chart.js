@@ -60,6 +60,7 @@ function barRow(bar, plotX) {
   const g = svg("g", { class: "chart-row", transform: `translate(0 ${bar.y})` });
   g.append(svg("title", {}, `${bar.fullLabel}: ${bar.note || bar.value.toLocaleString("en")}`));
   g.append(svg("text", { class: "chart-label", x: plotX - 8, y: 17, "text-anchor": "end" }, bar.label));
+  /** @type {Record<string, string>} */
   const fill = bar.color ? { fill: bar.color } : {};
   g.append(svg("rect", { class: "chart-bar", x: plotX, y: 5, width: Math.max(bar.value ? 2 : 0, bar.width), height: 16, rx: 3, ...fill }));
   if (bar.partWidth > 0) {

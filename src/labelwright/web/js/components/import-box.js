@@ -21,6 +21,7 @@ const MODEL_NAME = /^[A-Za-z0-9_.:-]{1,200}$/;
 export function importBox(projectId, onImported) {
   const id = (/** @type {string} */ name) => `import-${name}-${projectId}`;
   /** @type {{stop: () => void} | null} */
+  /** @type {{el: HTMLElement, stop: () => void} | null} */
   let watching = null;
   let busy = false;
 

@@ -29,7 +29,7 @@ export function membersPanel(projectId, { manage, selfId, onChange }) {
   const el = h("section", { class: "panel members-panel", "aria-labelledby": id("title") },
     h("h2", { id: id("title") }, "Members"),
     form, list,
-    h("dl", { class: "role-hints muted small" }, PROJECT_ROLES.map((r) => [h("dt", null, stateLabel(r)), h("dd", null, ROLE_HINTS[r])])));
+    h("dl", { class: "role-hints muted small" }, PROJECT_ROLES.flatMap((r) => [h("dt", null, stateLabel(r)), h("dd", null, ROLE_HINTS[r])])));
 
   async function reload() {
     try {

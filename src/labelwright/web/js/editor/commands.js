@@ -159,7 +159,7 @@ export function setGroup(store, ids, group) {
 /**
  * Copies of objects with new ids, for pasting (into another item, or onto another frame).
  * @param {AnnotationObject[]} objects
- * @param {{frame?: number}} [changes]
+ * @param {{frame?: number, track?: string}} [changes]
  * @returns {AnnotationObject[]}
  */
 export function cloneObjects(objects, changes = {}) {

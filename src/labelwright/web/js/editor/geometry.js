@@ -136,7 +136,7 @@ export function hitShape(shape, x, y, tol) {
     case "polygon": return insideRings(x, y, shape.rings) || shape.rings.some((r) => nearRing(x, y, r, tol, true));
     case "polyline": return nearRing(x, y, shape.points, tol, false);
     case "points":
-    case "keypoints": return shape.points.some((p) => (p.length < 3 || p[2] > 0) && Math.hypot(p[0] - x, p[1] - y) <= tol);
+    case "keypoints": return shape.points.some((p) => (p.length < 3 || (p[2] ?? 0) > 0) && Math.hypot(p[0] - x, p[1] - y) <= tol);
     case "ellipse": return insideEllipse(x, y, { ...shape, rx: shape.rx + tol, ry: shape.ry + tol });
     default: return false;
   }

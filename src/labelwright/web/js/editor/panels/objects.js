@@ -28,7 +28,10 @@ export function objectList(c) {
   const list = h("ul", { class: "object-list", "aria-label": "Objects" });
   const el = h("section", { class: "editor-panel" }, h("h2", null, "Objects"), counts, list);
 
-  /** @param {string} id */
+  /**
+   * @param {Set<string>} set
+   * @param {string} id
+   */
   function toggle(set, id) {
     if (set.has(id)) set.delete(id);
     else set.add(id);
