@@ -12,9 +12,18 @@ import numpy as np
 from PIL import Image as PILImage
 from sqlalchemy import func, select
 
+from labelwright.domain.attributes import (
+    CheckboxAttribute,
+    NumberAttribute,
+    Option,
+    SelectAttribute,
+    TextAttribute,
+)
+from labelwright.domain.schema import LabelClass, LabelSchema, RelationType, Skeleton, TagGroup
 from labelwright.services import projects, users
 from labelwright.services.context import Context
 from labelwright.services.intake import ImportReport, Progress, import_paths
+from labelwright.services.labelschema import append_schema, save_guidelines
 from labelwright.store.tables import Project, User
 
 ADMIN_FILE = "initial-admin.txt"
@@ -135,9 +144,97 @@ def load_demo(ctx: Context, progress: Progress | None = None) -> tuple[int, Impo
             creator=admin,
         )
         project_id, admin_id = project.id, admin.id if admin else None
+        append_schema(sess, project_id, DEMO_SCHEMA, 1, admin)
+        if admin is not None:
+            save_guidelines(sess, project_id, DEMO_GUIDELINES, admin)
     with tempfile.TemporaryDirectory(dir=ctx.settings.tmp_dir) as tmp:
         paths = write_demo_images(Path(tmp))
         report = import_paths(
             ctx, project_id, paths, user_id=admin_id, batch_name="demo images", progress=progress
         )
     return project_id, report
+
+
+def _option(name: str) -> Option:
+    return Option(id=name.lower().replace(" ", "_"), name=name)
+
+
+FACE_SKELETON = Skeleton(
+    nodes=["right eye", "left eye", "nose tip", "mouth centre"],
+    edges=[(0, 2), (1, 2), (2, 3)],
+    symmetric_pairs=[(0, 1)],
+)
+DEMO_SCHEMA = LabelSchema(
+    classes=[
+        LabelClass(
+            id="person",
+            name="Person",
+            color="#e4572e",
+            hotkey="p",
+            shape_kinds=["bbox", "polygon", "mask"],
+            attributes=[
+                CheckboxAttribute(id="occluded", name="Occluded"),
+                SelectAttribute(
+                    id="pose",
+                    name="Pose",
+                    options=[_option(o) for o in ("Standing", "Sitting", "Other")],
+                ),
+            ],
+        ),
+        LabelClass(
+            id="face",
+            name="Face",
+            color="#f3a712",
+            hotkey="f",
+            shape_kinds=["bbox", "keypoints"],
+            skeleton=FACE_SKELETON,
+        ),
+        LabelClass(
+            id="animal",
+            name="Animal",
+            color="#29335c",
+            hotkey="a",
+            shape_kinds=["bbox", "polygon", "ellipse"],
+            attributes=[TextAttribute(id="species", name="Species", max_length=100)],
+        ),
+        LabelClass(
+            id="vehicle",
+            name="Vehicle",
+            color="#669bbc",
+            hotkey="v",
+            shape_kinds=["bbox", "rotated_box", "polygon"],
+            attributes=[NumberAttribute(id="wheels", name="Wheels", min=0, max=18)],
+        ),
+        LabelClass(
+            id="object",
+            name="Object",
+            color="#8cb369",
+            hotkey="o",
+            shape_kinds=["bbox", "polygon", "polyline", "points", "mask"],
+        ),
+    ],
+    tag_groups=[
+        TagGroup(
+            id="scene", name="Scene", options=[_option(o) for o in ("Indoor", "Outdoor", "Space")]
+        ),
+        TagGroup(
+            id="quality",
+            name="Image quality",
+            multiple=True,
+            options=[_option(o) for o in ("Blurry", "Dark", "Cropped")],
+        ),
+    ],
+    relation_types=[RelationType(id="rides", name="rides")],
+)
+DEMO_GUIDELINES = """# Demo guidelines
+
+Label every **person**, **face**, **animal** and **vehicle** you can see; anything else
+worth a box is an **object**.
+
+- Boxes are tight: no background margin on any side.
+- A face gets a box, and its four keypoints where visible (mark hidden ones occluded).
+- Tag each image with its *scene*, and with *image quality* problems if it has any.
+- A person on a motorcycle: box both, then link them with the relation **rides**.
+
+Press `?` in the editor for every key.
+"""
