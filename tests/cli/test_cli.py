@@ -46,6 +46,21 @@ def test_demo_loads_real_and_generated_images(lw):
     assert "new 12" in shown.output
 
 
+def test_demo_is_ready_to_label(lw, tmp_path):
+    from labelwright.config import Settings
+    from labelwright.services.context import Context
+    from labelwright.services.labelschema import current_guidelines, current_schema
+
+    lw("demo")
+    ctx = Context.open(Settings.from_env(tmp_path / "data"))
+    with ctx.db.session(readonly=True) as sess:
+        schema = current_schema(sess, 1).schema
+        guidelines = current_guidelines(sess, 1)
+    assert [c.name for c in schema.classes] == ["Person", "Face", "Animal", "Vehicle", "Object"]
+    assert schema.class_by_id("face").skeleton.symmetric_pairs == [(0, 1)]
+    assert guidelines is not None and "relation" in guidelines.text
+
+
 def test_users_projects_roles(lw):
     assert lw("project", "create", "Cats").exit_code == 0
     made = lw("user", "create", "ann", "--password", "long enough pw")
