@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Text, cast, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -100,6 +100,26 @@ def head_of(sess: Session, annotation: Annotation) -> Head:
     return Head.of(annotation, body)
 
 
+@dataclass(frozen=True)
+class RawJson:
+    """A body as the JSON text it is stored as: served without parsing and re-encoding."""
+
+    text: str
+
+
+def raw_head_of(sess: Session, annotation: Annotation) -> Head:
+    """Like head_of, with the body left as its stored JSON text (large bodies load fast)."""
+    if not annotation.revision:
+        return head_of(sess, annotation)
+    text = sess.scalar(
+        select(cast(AnnotationRevision.body, Text)).where(
+            AnnotationRevision.annotation_id == annotation.id,
+            AnnotationRevision.number == annotation.revision,
+        )
+    )
+    return Head.of(annotation, RawJson(text))  # type: ignore[arg-type]
+
+
 def find_own(sess: Session, item_id: int, user: User) -> Annotation | None:
     """The caller's annotation of an item, if they have one."""
     return sess.scalar(
@@ -107,11 +127,11 @@ def find_own(sess: Session, item_id: int, user: User) -> Annotation | None:
     )
 
 
-def own_head(sess: Session, item_id: int, user: User) -> Head:
+def own_head(sess: Session, item_id: int, user: User, *, raw: bool = False) -> Head:
     """The caller's current annotation of an item (revision 0, empty, before any save)."""
     found = find_own(sess, item_id, user)
     if found is not None:
-        return head_of(sess, found)
+        return raw_head_of(sess, found) if raw else head_of(sess, found)
     empty = AnnotationDoc().model_dump(mode="json")
     return Head(None, item_id, user.id, 0, False, empty)
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import orjson
 from fastapi import APIRouter, Depends, Header, Response
 from pydantic import BaseModel, Field
 
 from labelwright.api.deps import current_user, get_ctx
 from labelwright.services import annotations, items, predictions, projects
-from labelwright.services.annotations import Head, etag, parse_if_match
+from labelwright.services.annotations import Head, RawJson, etag, parse_if_match
 from labelwright.services.context import Context
 from labelwright.services.errors import PreconditionRequired
 from labelwright.store.tables import User
@@ -69,10 +70,18 @@ class AcceptIn(BaseModel):
     min_score: float = Field(0.0, ge=0.0, le=1.0)
 
 
-def _out(head: Head, response: Response | None = None) -> AnnotationOut:
-    if response is not None:
-        response.headers["ETag"] = etag(head.revision)
+def _model(head: Head) -> AnnotationOut:
     return AnnotationOut(**vars(head))
+
+
+def _out(head: Head) -> Response:
+    """One annotation as JSON with its ETag, encoded with orjson (bodies can be megabytes);
+    a body still in its stored JSON text is copied in as it is, never parsed."""
+    fields = {k: v for k, v in vars(head).items() if k != "body"}
+    body = head.body
+    encoded = body.text.encode() if isinstance(body, RawJson) else orjson.dumps(body)
+    content = orjson.dumps(fields)[:-1] + b',"body":' + encoded + b"}"
+    return Response(content, media_type="application/json", headers={"ETag": etag(head.revision)})
 
 
 def expected_revision(if_match: str | None) -> int:
@@ -96,22 +105,21 @@ def list_item_annotations(
     """The item's annotations the caller may see (annotators: only their own)."""
     with ctx.db.session(readonly=True) as sess:
         access = projects.require(sess, user, project_id, annotations.ANNOTATORS)
-        return [_out(h) for h in annotations.item_annotations(sess, access, user, item_id)]
+        return [_model(h) for h in annotations.item_annotations(sess, access, user, item_id)]
 
 
 @router.get("/items/{item_id}/annotation", response_model=AnnotationOut)
 def get_my_annotation(
     project_id: int,
     item_id: int,
-    response: Response,
     user: User = Depends(current_user),
     ctx: Context = Depends(get_ctx),
-) -> AnnotationOut:
+) -> Response:
     """The caller's own annotation of the item (revision 0 and empty before the first save)."""
     with ctx.db.session(readonly=True) as sess:
         projects.require(sess, user, project_id, annotations.ANNOTATORS)
         items.item_with_image(sess, project_id, item_id)
-        return _out(annotations.own_head(sess, item_id, user), response)
+        return _out(annotations.own_head(sess, item_id, user, raw=True))
 
 
 @router.put("/items/{item_id}/annotation", response_model=AnnotationOut, responses=PRECONDITION)
@@ -119,31 +127,29 @@ def save_my_annotation(
     project_id: int,
     item_id: int,
     body: dict[str, Any],
-    response: Response,
     if_match: str | None = Header(None),
     user: User = Depends(current_user),
     ctx: Context = Depends(get_ctx),
-) -> AnnotationOut:
+) -> Response:
     """Save a new revision of the caller's annotation of the item (If-Match required)."""
     head = annotations.save(
         ctx, user, project_id, item_id=item_id, body=body, expected=expected_revision(if_match)
     )
-    return _out(head, response)
+    return _out(head)
 
 
 @router.get("/annotations/{annotation_id}", response_model=AnnotationOut)
 def get_annotation(
     project_id: int,
     annotation_id: int,
-    response: Response,
     user: User = Depends(current_user),
     ctx: Context = Depends(get_ctx),
-) -> AnnotationOut:
+) -> Response:
     """An annotation by id (annotators: only their own)."""
     with ctx.db.session(readonly=True) as sess:
         access = projects.require(sess, user, project_id, annotations.ANNOTATORS)
         found = annotations.visible_annotation(sess, access, user, annotation_id)
-        return _out(annotations.head_of(sess, found), response)
+        return _out(annotations.raw_head_of(sess, found))
 
 
 @router.put("/annotations/{annotation_id}", response_model=AnnotationOut, responses=PRECONDITION)
@@ -151,11 +157,10 @@ def save_annotation(
     project_id: int,
     annotation_id: int,
     body: dict[str, Any],
-    response: Response,
     if_match: str | None = Header(None),
     user: User = Depends(current_user),
     ctx: Context = Depends(get_ctx),
-) -> AnnotationOut:
+) -> Response:
     """Save a new revision of an annotation (reviewers and managers may fix anyone's)."""
     head = annotations.save(
         ctx,
@@ -165,7 +170,7 @@ def save_annotation(
         body=body,
         expected=expected_revision(if_match),
     )
-    return _out(head, response)
+    return _out(head)
 
 
 @router.get("/annotations/{annotation_id}/revisions", response_model=list[RevisionOut])
@@ -215,16 +220,15 @@ def restore_revision(
     project_id: int,
     annotation_id: int,
     number: int,
-    response: Response,
     if_match: str | None = Header(None),
     user: User = Depends(current_user),
     ctx: Context = Depends(get_ctx),
-) -> AnnotationOut:
+) -> Response:
     """Make an earlier revision current again, as a new revision (If-Match required)."""
     head = annotations.restore(
         ctx, user, project_id, annotation_id, number, expected_revision(if_match)
     )
-    return _out(head, response)
+    return _out(head)
 
 
 def _prediction_out(p) -> PredictionOut:
@@ -275,11 +279,10 @@ def accept_prediction(
     project_id: int,
     prediction_id: int,
     body: AcceptIn,
-    response: Response,
     if_match: str | None = Header(None),
     user: User = Depends(current_user),
     ctx: Context = Depends(get_ctx),
-) -> AnnotationOut:
+) -> Response:
     """Add the prediction's objects (at or above min_score) to the caller's annotation."""
     head = predictions.accept(
         ctx,
@@ -289,4 +292,4 @@ def accept_prediction(
         min_score=body.min_score,
         expected=expected_revision(if_match),
     )
-    return _out(head, response)
+    return _out(head)
