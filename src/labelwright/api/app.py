@@ -7,7 +7,6 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.staticfiles import StaticFiles
 
 from labelwright import __version__
 from labelwright.api.errors import ERROR_RESPONSES, install_error_handlers
@@ -27,6 +26,7 @@ from labelwright.api.routers import (
     uploads,
     users,
 )
+from labelwright.api.web import mount_web
 from labelwright.config import Settings
 from labelwright.services import jobs as job_service
 from labelwright.services.context import Context
@@ -85,5 +85,5 @@ def create_app(ctx: Context | None = None, settings: Settings | None = None) -> 
         return {"status": "ok", "version": __version__}
 
     if WEB_DIR.is_dir():
-        app.mount("/", StaticFiles(directory=WEB_DIR, html=True), name="web")
+        mount_web(app, WEB_DIR)
     return app

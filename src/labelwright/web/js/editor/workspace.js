@@ -241,13 +241,16 @@ export class Workspace {
     const count = this.o.item.image.frame_count;
     const src = count > 1 ? frameUrl(this.o.projectId, this.o.item.id, this.frame) : this.o.item.image_url;
     const img = new Image();
-    img.decoding = "async";
-    img.onload = () => {
-      this.canvas.setImage(img);
-      this.canvas.el.dataset.loaded = "true";
-    };
-    img.onerror = () => this.o.say("The image could not be loaded");
     img.src = src;
+    // decode() decodes off the main thread (a 12-megapixel JPEG takes a few hundred ms), so
+    // the annotation is processed meanwhile and the first draw does not stall on it.
+    img.decode().then(
+      () => {
+        this.canvas.setImage(img);
+        this.canvas.el.dataset.loaded = "true";
+      },
+      () => this.o.say("The image could not be loaded"),
+    );
     if (count > 1 && this.frame + 1 < count) new Image().src = frameUrl(this.o.projectId, this.o.item.id, this.frame + 1);
   }
 
