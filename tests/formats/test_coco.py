@@ -194,3 +194,93 @@ def test_reading_with_a_schema_maps_by_name(tmp_path: Path) -> None:
     file.write_text(json.dumps(data))
     dataset = CocoFormat().read(file, schema=make_schema())
     assert {o.class_id for o in next(iter(dataset)).annotation.objects} == {"car", "road", "person"}
+
+
+def _one_line(file: Path) -> None:
+    """Rewrite an instances file as one long line, as most other tools write COCO."""
+    file.write_text(json.dumps(json.loads(file.read_text())))
+
+
+def test_each_entry_is_written_on_a_line_of_its_own(tmp_path: Path) -> None:
+    lines = _write_rich(tmp_path).read_text(encoding="utf-8").splitlines()
+    assert lines[1] == '"images":['
+    entries = [line.removesuffix(",") for line in lines[2:] if line.startswith('{"')]
+    assert len(entries) == 1 + 8 and all(json.loads(e) for e in entries)
+    assert json.loads("\n".join(lines))["annotations"][0]["id"] == 1  # still one JSON document
+
+
+def test_one_line_and_line_per_entry_files_read_the_same(tmp_path: Path) -> None:
+    by_line = list(CocoFormat().read(_write_rich(tmp_path / "a")))
+    whole = _write_rich(tmp_path / "b")
+    _one_line(whole)
+    assert list(CocoFormat().read(whole)) == by_line
+
+
+def test_a_broken_annotation_line_is_reported_not_guessed(tmp_path: Path) -> None:
+    file = _write_rich(tmp_path)
+    text = file.read_text()
+    first = text.index('{"category_id"')
+    file.write_text(
+        text[:first] + '{"category_id":1,"bbox":[1,2,3,oops]}' + text[text.index("\n", first) :]
+    )
+    with pytest.raises(FormatError, match=r"instances_train\.json: not readable JSON"):
+        CocoFormat().read(file)
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda d: d["annotations"][0]["bbox"].__setitem__(2, "wide"), "annotation 1: shape"),
+        (lambda d: d["annotations"][0].update(image_id="one"), "annotation 1: image_id is"),
+        (lambda d: d["annotations"][1]["labelwright"].update(frame=-0.5), "annotation 2: frame"),
+    ],
+)
+@pytest.mark.parametrize("one_line", [False, True])
+def test_errors_name_file_and_object_in_either_layout(
+    tmp_path: Path, change, expected: str, one_line: bool
+) -> None:
+    file = _write_rich(tmp_path)
+    data = json.loads(file.read_text())
+    change(data)
+    lines = file.read_text().splitlines()
+    if one_line:
+        file.write_text(json.dumps(data))
+    else:  # keep the line layout: re-encode each entry in place
+        entries = [*data["images"], *data["annotations"]]
+        numbered = iter(entries)
+        file.write_text(
+            "\n".join(
+                json.dumps(next(numbered)) + ("," if line.endswith(",") else "")
+                if line.startswith('{"') and number > 0  # line 0 is the head
+                else line
+                for number, line in enumerate(lines)
+            )
+        )
+    with pytest.raises(FormatError, match=f"instances_train.json: {expected}"):
+        list(CocoFormat().read(file))
+
+
+def test_writer_output_is_what_the_json_module_reads_back(tmp_path: Path) -> None:
+    """The fast encoder writes the same values the standard library would."""
+    source = rich_dataset()
+    data = json.loads(_write_rich(tmp_path).read_text())
+    box = next(a for a in data["annotations"] if a["labelwright"]["id"] == "a")
+    original = next(o for o in next(iter(source)).annotation.objects if o.id == "a").shape
+    assert box["bbox"] == [original.x, original.y, original.w, original.h]
+    assert box["segmentation"] == [[1.0, 2.0, 31.0, 2.0, 31.0, 22.0, 1.0, 22.0]]
+    assert box["area"] == 600.0
+    first = data["images"][0]
+    assert first["labelwright"]["meta"] == {"source": "client", "n": 1}
+
+
+def test_annotations_of_a_line_per_entry_file_wait_as_raw_lines(tmp_path: Path) -> None:
+    from labelwright.formats._coco_load import load_instances
+
+    file = _write_rich(tmp_path)
+    loaded = load_instances(file, file.name)
+    assert all(isinstance(a, bytes) for a in loaded.annotations) and len(loaded.annotations) == 8
+    assert "categories" in loaded.top and len(loaded.images) == 1
+    _one_line(file)
+    whole = load_instances(file, file.name)
+    assert all(isinstance(a, dict) for a in whole.annotations)
+    assert [json.loads(a) for a in loaded.annotations] == whole.annotations

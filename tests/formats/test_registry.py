@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from labelwright.formats import registry
-from labelwright.hookspecs import hookimpl
 from labelwright.formats.registry import (
     FormatRegistry,
     UnknownFormat,
@@ -17,6 +16,7 @@ from labelwright.formats.registry import (
     detect_format,
     get_format,
 )
+from labelwright.hookspecs import hookimpl
 from tests.formats.conftest import rich_dataset
 
 

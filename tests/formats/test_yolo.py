@@ -166,3 +166,68 @@ def test_supervision_loads_the_export(tmp_path: Path) -> None:
     )
     assert loaded.classes == ["Car", "Person", "Road"]
     assert sorted(len(d) for _, _, d in loaded) == [0, 7]
+
+
+def test_image_files_come_in_path_order(tmp_path: Path) -> None:
+    from labelwright.formats._yolo_read import image_files
+
+    for name in ("a/b.png", "a.b.png", "a-c.png", "A.png", "a/.hidden.png", "notes.txt", "x.JPG"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(b"")
+    expected = [
+        p.relative_to(tmp_path).as_posix()
+        for p in sorted(tmp_path.rglob("*"))
+        if p.suffix.lower() in {".png", ".jpg"} and p.is_file()
+    ]
+    assert [name for name, _, _ in image_files(tmp_path)] == expected
+
+
+def test_image_sizes_are_read_once_per_linked_file_and_always_for_single_files(
+    tmp_path: Path, monkeypatch
+) -> None:
+    from labelwright.formats import _yolo_read
+
+    Image.new("L", (30, 20)).save(tmp_path / "one.png")
+    os.link(tmp_path / "one.png", tmp_path / "two.png")
+    Image.new("L", (7, 5)).save(tmp_path / "single.png")
+    reads = []
+    real = _yolo_read.image_size
+    monkeypatch.setattr(_yolo_read, "image_size", lambda p: reads.append(p.name) or real(p))
+    sizes = _yolo_read.ImageSizes()
+    for name in ("one.png", "two.png", "single.png", "single.png"):
+        path = tmp_path / name
+        assert sizes.size(path, path.stat()) == ((7, 5) if name == "single.png" else (30, 20))
+    assert reads == ["one.png", "single.png", "single.png"]
+    Image.new("L", (9, 9)).save(tmp_path / "single.png")  # new bytes under the same name
+    assert sizes.size(tmp_path / "single.png", (tmp_path / "single.png").stat()) == (9, 9)
+
+
+def test_label_file_that_is_not_utf8_names_the_file(tmp_path: Path) -> None:
+    (image,) = with_pixels([DatasetImage(file_name="x.png", width=30, height=20)], tmp_path)
+    YoloFormat().write(Dataset(make_schema(), [image]), tmp_path / "out")
+    (tmp_path / "out" / "labels" / "train" / "x.txt").write_bytes(b"0 0.5 \xff 0.1 0.1\n")
+    with pytest.raises(FormatError, match=r"labels/train/x.txt: not UTF-8 text"):
+        list(YoloFormat().read(tmp_path / "out"))
+
+
+def test_detect_lines_are_six_decimal_numbers(tmp_path: Path) -> None:
+    from labelwright.domain.shapes import BBox, Polygon
+
+    image = DatasetImage(file_name="d.png", width=200, height=100)
+    image.annotation.objects += [
+        AnnotationObject(id="1", class_id="car", shape=BBox(x=10, y=20, w=30, h=40)),
+        AnnotationObject(
+            id="2", class_id="road", shape=Polygon(rings=[[(0, 0), (50, 0), (50, 25)]])
+        ),
+    ]
+    YoloFormat().write(Dataset(make_schema(), [image]), tmp_path / "out", copy_images=False)
+    assert (tmp_path / "out" / "labels" / "train" / "d.txt").read_text() == (
+        "0 0.125000 0.400000 0.150000 0.400000\n2 0.125000 0.125000 0.250000 0.250000\n"
+    )
+
+
+def test_a_failed_label_write_is_raised(tmp_path: Path) -> None:
+    (tmp_path / "out" / "labels" / "train" / "x.txt").mkdir(parents=True)  # in the way
+    image = DatasetImage(file_name="x.png", width=30, height=20)
+    with pytest.raises(IsADirectoryError):
+        YoloFormat().write(Dataset(make_schema(), [image]), tmp_path / "out", copy_images=False)

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from labelwright.domain.rle import check_rle
 from labelwright.domain.schema import LabelSchema, Skeleton
-from labelwright.domain.shapes import AnnotationObject, BBox, Keypoints, Mask, Polygon, Rle, Shape
+from labelwright.domain.shapes import Mask, Rle, Shape
 from labelwright.formats._coco_layout import EXT
 from labelwright.formats.dataset import FormatError
 
@@ -92,27 +92,28 @@ def _raw_kind(ann: dict) -> str:
     return "polygon" if segmentation else "bbox"
 
 
-def _shape(ann: dict, ext: dict, width: int, height: int) -> Shape:
-    """The shape of one COCO annotation (see the module notes for the rules)."""
+def _shape(ann: dict, ext: dict, width: int, height: int) -> Shape | dict[str, Any]:
+    """The shape of one COCO annotation (see the module notes for the rules).
+
+    Boxes, polygons, keypoints and exact shapes come back as plain data that the object's
+    own validation checks, so each object is validated once, not twice.
+    """
     if isinstance(ext.get("shape"), dict):
-        return AnnotationObject.model_validate(
-            {"id": "-", "class_id": "-", "shape": ext["shape"]}
-        ).shape
+        return ext["shape"]
     kind = _raw_kind(ann)
     if kind == "keypoints":
         flat = ann["keypoints"]
         if len(flat) % 3:
             raise ValueError("keypoints must hold x, y, v triples")
-        return Keypoints(
-            points=[(flat[i], flat[i + 1], int(flat[i + 2])) for i in range(0, len(flat), 3)]
-        )
+        points = [(flat[i], flat[i + 1], int(flat[i + 2])) for i in range(0, len(flat), 3)]
+        return {"kind": "keypoints", "points": points}
     if kind == "bbox":
         x, y, w, h = ann["bbox"]
-        return BBox(x=x, y=y, w=w, h=h)
+        return {"kind": "bbox", "x": x, "y": y, "w": w, "h": h}
     segmentation = ann["segmentation"]
     if kind == "polygon":
         ring = segmentation[0]
-        return Polygon(rings=[[(ring[i], ring[i + 1]) for i in range(0, len(ring) - 1, 2)]])
+        return {"kind": "polygon", "rings": [list(zip(ring[0::2], ring[1::2], strict=False))]}
     return Mask(rle=_rle(segmentation, width, height), instance=not ann.get("iscrowd"))
 
 

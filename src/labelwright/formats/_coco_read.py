@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
 from labelwright.domain.schema import LabelClass, LabelSchema
 from labelwright.domain.shapes import Annotation, AnnotationObject, ObjectRelation
 from labelwright.formats._coco_layout import EXT, split_of
+from labelwright.formats._coco_load import NotOneEntryPerLine, load_instances, parse_entry
 from labelwright.formats._coco_parse import (
     _embedded_schema,
     _label,
@@ -24,6 +25,7 @@ from labelwright.formats._coco_parse import (
 )
 from labelwright.formats.dataset import DatasetImage, FormatError
 
+_OBJECT_FIELDS = ("frame", "track", "group", "score", "source")
 _PALETTE = ["#e6194b", "#3cb44b", "#ffe119", "#4363d8", "#f58231", "#911eb4", "#46f0f0"]
 
 
@@ -35,34 +37,53 @@ class _CocoFile:
         self.name = file.name
         self.split = split_of(file)
         try:
-            with file.open(encoding="utf-8") as handle:
-                data = json.load(handle)
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise FormatError(f"{self.name}: not readable JSON ({error})") from None
-        if not isinstance(data, dict):
-            raise FormatError(f"{self.name}: expected a JSON object at the top")
+            self._load(schema, whole=False)
+        except NotOneEntryPerLine:
+            self._load(schema, whole=True)
+
+    def _load(self, schema: LabelSchema | None, *, whole: bool) -> None:
+        """Load the file, check its categories and images and group its annotations."""
+        instances = load_instances(self.file, self.name, whole=whole)
+        data = instances.top
         cats = _list(data, "categories", self.name)
         self.categories = {
             _need(c, "id", int, f"{self.name}: category #{n}"): c for n, c in enumerate(cats)
         }
-        self.schema = schema or _embedded_schema(data, self.name) or self._built_schema(data)
-        self.class_of = self._class_map(self.schema)
-        self.images = self._images(_list(data, "images", self.name))
-        self.by_image: dict[int, list[dict]] = defaultdict(list)
-        for number, ann in enumerate(_list(data, "annotations", self.name)):
+        given = schema or _embedded_schema(data, self.name)
+        if given is not None:
+            self.schema = given
+            self.class_of = self._class_map(given)
+        self.images = self._images(instances.images)
+        kinds = self._group(instances.annotations, with_kinds=given is None)
+        if given is None:
+            self.schema = self._built_schema(kinds)
+            self.class_of = self._class_map(self.schema)
+
+    def _group(self, annotations: list, *, with_kinds: bool) -> dict[int, set[str]]:
+        """Annotations by image id, their references checked; shape kinds per category."""
+        self.by_image: dict[int, list] = defaultdict(list)
+        kinds: dict[int, set[str]] = defaultdict(set)
+        images, categories = self.images, self.categories
+        for number, entry in enumerate(annotations):
+            ann = parse_entry(entry)
             image_id = ann.get("image_id") if isinstance(ann, dict) else None
             category_id = ann.get("category_id") if isinstance(ann, dict) else None
-            if image_id in self.images and category_id in self.categories:
-                self.by_image[image_id].append(ann)  # the common case, checked cheaply
-                continue
-            where = f"{self.name}: annotation {_label(ann, number)}"
-            image_id = _need(ann, "image_id", int, where)
-            category_id = _need(ann, "category_id", int, where)
-            if image_id not in self.images:
-                raise FormatError(f"{where}: image_id {image_id} is not an image")
-            if category_id not in self.categories:
-                raise FormatError(f"{where}: category_id {category_id} is not a category")
-            self.by_image[image_id].append(ann)
+            if image_id not in images or category_id not in categories:
+                self._bad_reference(ann, number)
+            self.by_image[image_id].append(entry)  # a raw line stays raw until its image
+            if with_kinds:
+                kinds[category_id].add(_raw_kind(ann))
+        return kinds
+
+    def _bad_reference(self, ann: Any, number: int) -> None:
+        """Raise FormatError saying which reference of an annotation is wrong."""
+        where = f"{self.name}: annotation {_label(ann, number)}"
+        image_id = _need(ann, "image_id", int, where)
+        category_id = _need(ann, "category_id", int, where)
+        if image_id not in self.images:
+            raise FormatError(f"{where}: image_id {image_id} is not an image")
+        if category_id not in self.categories:
+            raise FormatError(f"{where}: category_id {category_id} is not a category")
 
     def _images(self, entries: list) -> dict[int, dict]:
         """Image entries by id, their required fields checked."""
@@ -99,12 +120,8 @@ class _CocoFile:
         """Re-map this file's categories onto the schema shared by all files."""
         self.class_of = self._class_map(schema)
 
-    def _built_schema(self, data: dict) -> LabelSchema:
+    def _built_schema(self, kinds: dict[int, set[str]]) -> LabelSchema:
         """A schema made from the categories and the shape kinds their annotations use."""
-        kinds: dict[int, set[str]] = defaultdict(set)
-        for ann in data.get("annotations") or []:
-            if isinstance(ann, dict) and isinstance(ann.get("category_id"), int):
-                kinds[ann["category_id"]].add(_raw_kind(ann))
         classes, used = [], set()
         for number, (cat_id, cat) in enumerate(self.categories.items()):
             where = f"{self.name}: category {cat_id}"
@@ -141,7 +158,7 @@ class _CocoFile:
         width, height = entry["width"], entry["height"]
         objects = []
         for number, ann in enumerate(self.by_image.get(image_id, [])):
-            objects.append(self._object(ann, width, height, number))
+            objects.append(self._object(parse_entry(ann), width, height, number))
         try:
             objects += [AnnotationObject.model_validate(o) for o in ext.get("objects", [])]
             annotation = Annotation(
@@ -166,26 +183,32 @@ class _CocoFile:
         )
 
     def _object(self, ann: dict, width: int, height: int, number: int) -> AnnotationObject:
-        """One COCO annotation as an annotation object."""
-        where = f"{self.name}: annotation {_label(ann, number)}"
+        """One COCO annotation as an annotation object, checked by one model validation."""
         ext = ann.get(EXT) or {}
-        label_class = self.class_of[ann["category_id"]]
         try:
-            shape = _shape(ann, ext, width, height)
-            fields = {k: ext[k] for k in ("frame", "track", "group", "score", "source") if k in ext}
-            return AnnotationObject(
-                id=str(ext.get("id", ann.get("id", where))),
-                class_id=label_class.id,
-                shape=shape,
-                attributes=ext.get("attributes") or ann.get("attributes") or {},
-                **fields,
-            )
+            if not isinstance(ext, dict):
+                raise TypeError(f"{EXT} must be an object")
+            object_id = ext.get("id", ann.get("id"))
+            data = {
+                "id": str(object_id) if object_id is not None else self._where(ann, number),
+                "class_id": self.class_of[ann["category_id"]].id,
+                "shape": _shape(ann, ext, width, height),
+                "attributes": ext.get("attributes") or ann.get("attributes") or {},
+            }
+            for key in _OBJECT_FIELDS:
+                if key in ext:
+                    data[key] = ext[key]
+            return AnnotationObject.model_validate(data)
         except ValidationError as error:
             problem = error.errors()[0]
             loc = ".".join(str(p) for p in problem["loc"])
-            raise FormatError(f"{where}: {loc}: {problem['msg']}") from None
+            raise FormatError(f"{self._where(ann, number)}: {loc}: {problem['msg']}") from None
         except (ValueError, TypeError, KeyError) as error:
-            raise FormatError(f"{where}: {error}") from None
+            raise FormatError(f"{self._where(ann, number)}: {error}") from None
+
+    def _where(self, ann: dict, number: int) -> str:
+        """How an error names an annotation (built only when needed: it is costly per object)."""
+        return f"{self.name}: annotation {_label(ann, number)}"
 
 
 class _CocoImages:

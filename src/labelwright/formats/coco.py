@@ -23,8 +23,10 @@ Choices (COCO cannot say everything Labelwright can):
 - Reading plain COCO: a polygon in several parts becomes one instance mask (pixel-exact);
   an annotation without segmentation becomes a box.
 
-Reading loads each JSON file whole (about 1 KB of memory per annotation); images are
-converted to domain objects only as the dataset is iterated.
+Writing puts every image and annotation entry on a line of its own; reading such a file
+keeps each annotation as its raw line until its image is iterated (about 300 bytes per
+annotation), while any other layout is parsed whole (about 1 KB per annotation). Images
+are converted to domain objects only as the dataset is iterated.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ from labelwright.formats._coco_write import _SplitWriter, write_image
 from labelwright.formats._coco_write import categories as categories
 from labelwright.formats._coco_write import coco_annotation as coco_annotation
 from labelwright.formats.dataset import Dataset, Manifest
-from labelwright.formats.filters import Tally, place_image, safe_relative
+from labelwright.formats.filters import ImagePlacer, Tally, safe_relative
 
 
 class CocoFormat:
@@ -71,6 +73,7 @@ class CocoFormat:
         }
         tally = Tally(self.name, dataset.schema)
         writers: dict[str | None, _SplitWriter] = {}
+        placer = ImagePlacer()
         try:
             for image in dataset:
                 writer = writers.get(image.split)
@@ -78,7 +81,7 @@ class CocoFormat:
                     writer = writers[image.split] = _SplitWriter(folder, image.split, head)
                 relative = safe_relative(image.file_name, annotations_file(image.split))
                 if copy_images and image.path is not None:
-                    place_image(image.path, out / "images" / (image.split or "") / relative)
+                    placer.place(image.path, out / "images" / (image.split or "") / relative)
                 write_image(writer, image, by_class)
                 tally.add(image)
         finally:

@@ -77,10 +77,25 @@ def safe_relative(file_name: str, where: str) -> PurePosixPath:
 
 def place_image(source: Path, target: Path) -> None:
     """Hard-link `source` to `target` (same file system), else copy it; keep any existing one."""
-    if target.exists():
-        return
-    target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.link(source, target)
-    except OSError:  # another device, or a file system without hard links
-        shutil.copy2(source, target)
+    ImagePlacer().place(source, target)
+
+
+class ImagePlacer:
+    """Places image files in an export, making each folder once (a writer places thousands)."""
+
+    def __init__(self) -> None:
+        self._made: set[Path] = set()
+
+    def place(self, source: Path, target: Path) -> None:
+        """Hard-link `source` to `target`, else copy it; keep any existing one."""
+        folder = target.parent
+        if folder not in self._made:
+            folder.mkdir(parents=True, exist_ok=True)
+            self._made.add(folder)
+        try:
+            os.link(source, target)
+        except FileExistsError:
+            return
+        except OSError:  # another device, or a file system without hard links
+            if not target.exists():
+                shutil.copy2(source, target)

@@ -21,21 +21,16 @@ Objects a task cannot carry are skipped; the manifest counts only what was writt
 
 from __future__ import annotations
 
-import math
-import re
-from collections.abc import Iterator
+import os
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 import shapely
 import yaml
-from PIL import Image, UnidentifiedImageError
-from pydantic import ValidationError
 
 from labelwright.domain.geometry import bbox_of, ellipse_outline, rings_of, rotated_box_corners
-from labelwright.domain.schema import LabelClass, LabelSchema, Skeleton
+from labelwright.domain.schema import LabelSchema
 from labelwright.domain.shapes import (
-    Annotation,
     AnnotationObject,
     BBox,
     Ellipse,
@@ -45,21 +40,32 @@ from labelwright.domain.shapes import (
     RotatedBox,
     Shape,
 )
+from labelwright.formats._yolo_read import (
+    IMAGE_SUFFIXES as IMAGE_SUFFIXES,
+)
+from labelwright.formats._yolo_read import (
+    SPLITS,
+    LabelReader,
+    YoloImages,
+    _built_schema,
+    _class_map,
+    _load_yaml,
+    _names,
+    _split_folders,
+)
+from labelwright.formats._yolo_read import image_size as image_size
 from labelwright.formats.dataset import Dataset, DatasetImage, FormatError, Manifest
-from labelwright.formats.filters import Tally, place_image, safe_relative
+from labelwright.formats.filters import ImagePlacer, Tally, safe_relative
 
 TASKS = ("detect", "segment", "pose", "obb")
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".gif", ".dng"}
 _AREA_KINDS = {"bbox", "rotated_box", "polygon", "ellipse", "mask"}
-_SPLITS = ("train", "val", "test")
-_TASK_KIND = {"detect": "bbox", "segment": "polygon", "pose": "keypoints", "obb": "rotated_box"}
-_EXIF_ORIENTATION = 0x0112
-_PALETTE = ["#e6194b", "#3cb44b", "#ffe119", "#4363d8", "#f58231", "#911eb4", "#46f0f0"]
+_SIX = "{:.6f}".format
+_BOX_LINE = "%d %.6f %.6f %.6f %.6f"
 
 
 def _numbers(values: list[float]) -> str:
     """Numbers as YOLO writes them: fixed 6 decimals."""
-    return " ".join(f"{v:.6f}" for v in values)
+    return " ".join(map(_SIX, values))
 
 
 def _normalised(points: list[Point], width: int, height: int) -> list[float]:
@@ -84,16 +90,26 @@ def _corners(shape: Shape) -> list[Point] | None:
     return None
 
 
+def _box_of(shape: Shape) -> tuple[float, float, float, float]:
+    """(x, y, w, h) of an area shape; a box or a one-ring polygon without the general path."""
+    if isinstance(shape, BBox):
+        return shape.x, shape.y, shape.w, shape.h
+    if isinstance(shape, Polygon) and len(shape.rings) == 1 and shape.rings[0]:
+        xs = [p[0] for p in shape.rings[0]]
+        ys = [p[1] for p in shape.rings[0]]
+        left, top = min(xs), min(ys)
+        return left, top, max(xs) - left, max(ys) - top
+    return bbox_of(shape)
+
+
 def object_line(
     obj: AnnotationObject, index: int, task: str, width: int, height: int
 ) -> str | None:
     """One object as a label line for `task`, or None when the task cannot carry it."""
     shape = obj.shape
     if task == "detect" and shape.kind in _AREA_KINDS:
-        x, y, w, h = bbox_of(shape)
-        return f"{index} " + _numbers(
-            [(x + w / 2) / width, (y + h / 2) / height, w / width, h / height]
-        )
+        x, y, w, h = _box_of(shape)
+        return _BOX_LINE % (index, (x + w / 2) / width, (y + h / 2) / height, w / width, h / height)
     if task == "segment" and shape.kind in _AREA_KINDS - {"mask"}:
         ring = rings_of(shape)[0] if not isinstance(shape, Ellipse) else ellipse_outline(shape)
         return f"{index} " + _numbers(_normalised(ring, width, height))
@@ -136,6 +152,48 @@ def label_path(relative: PurePosixPath) -> PurePosixPath:
     return relative.with_suffix(".txt")
 
 
+def _write_file(path: str, data: bytes) -> None:
+    """Create or replace a small file (os calls: a label file per image makes open() costly)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+    try:
+        os.write(fd, data)
+    finally:
+        os.close(fd)
+
+
+class _LabelWriter:
+    """Writes label files and places images, making each folder once."""
+
+    def __init__(self, out: Path, task: str, index: dict[str, int], copy_images: bool) -> None:
+        self.out, self.task, self.index, self.copy_images = out, task, index, copy_images
+        self.made: set[str] = set()
+        self.placer = ImagePlacer()
+
+    def write(self, image: DatasetImage, split: str) -> list[str]:
+        """Write one image's label file (and place the image); return the written class ids."""
+        relative = safe_relative(image.file_name, f"images/{split}")
+        lines, written = [], []
+        for obj in image.annotation.objects:
+            index = self.index.get(obj.class_id)
+            if index is None:
+                raise FormatError(
+                    f"{image.file_name}: object {obj.id!r}: class {obj.class_id!r} unknown"
+                )
+            line = object_line(obj, index, self.task, image.width, image.height)
+            if line is not None:
+                lines.append(line)
+                written.append(obj.class_id)
+        target = os.path.join(self.out, "labels", split, label_path(relative))
+        folder = os.path.dirname(target)
+        if folder not in self.made:
+            os.makedirs(folder, exist_ok=True)
+            self.made.add(folder)
+        _write_file(target, "".join(line + "\n" for line in lines).encode())
+        if self.copy_images and image.path is not None:
+            self.placer.place(image.path, self.out / "images" / split / relative)
+        return written
+
+
 class YoloFormat:
     """Ultralytics YOLO folders (detect, segment, pose or obb)."""
 
@@ -167,28 +225,10 @@ class YoloFormat:
         extra = pose_settings(schema) if task == "pose" else {}
         index = {c.id: number for number, c in enumerate(schema.classes)}
         tally = Tally(f"{self.name}-{task}", schema)
-        made: set[Path] = set()
+        writer = _LabelWriter(out, task, index, copy_images)
         for image in dataset:
             split = image.split or "train"
-            relative = safe_relative(image.file_name, f"images/{split}")
-            lines, written = [], []
-            for obj in image.annotation.objects:
-                if obj.class_id not in index:
-                    raise FormatError(
-                        f"{image.file_name}: object {obj.id!r}: class {obj.class_id!r} unknown"
-                    )
-                line = object_line(obj, index[obj.class_id], task, image.width, image.height)
-                if line is not None:
-                    lines.append(line)
-                    written.append(obj.class_id)
-            target = out / "labels" / split / label_path(relative)
-            if target.parent not in made:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made.add(target.parent)
-            target.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
-            if copy_images and image.path is not None:
-                place_image(image.path, out / "images" / split / relative)
-            tally.add(image, written, split=split)
+            tally.add(image, writer.write(image, split), split=split)
         self._write_yaml(out, schema, set(tally.manifest.per_split), task, extra)
         return tally.finish(out)
 
@@ -197,13 +237,13 @@ class YoloFormat:
     ) -> None:
         """data.yaml as Ultralytics reads it (plus the task, which YOLO files cannot show)."""
         data: dict[str, Any] = {"path": str(out.resolve())}
-        for split in _SPLITS:
+        for split in SPLITS:
             if split in splits:
                 data[split] = f"images/{split}"
-        present = [data[s] for s in _SPLITS if s in data] or ["images/train"]
+        present = [data[s] for s in SPLITS if s in data] or ["images/train"]
         data.setdefault("train", present[0])  # Ultralytics needs train and val to exist
         data.setdefault("val", data["train"])
-        data = {"path": data["path"], **{s: data[s] for s in _SPLITS if s in data}}
+        data = {"path": data["path"], **{s: data[s] for s in SPLITS if s in data}}
         data["names"] = {number: c.name for number, c in enumerate(schema.classes)}
         data.update(extra)
         data["labelwright_task"] = task
@@ -223,221 +263,6 @@ class YoloFormat:
             raise FormatError(f"{yaml_file.name}: unknown task {task!r}")
         schema = schema or _built_schema(names, data, task or "detect", yaml_file.name)
         classes = _class_map(names, schema, yaml_file.name)
-        reader = _LabelReader(yaml_file.parent, classes, task)
+        reader = LabelReader(yaml_file.parent, classes, task)
         folders = _split_folders(data, yaml_file)
-        return Dataset(schema=schema, images=_YoloImages(reader, folders))
-
-
-def _load_yaml(yaml_file: Path) -> dict:
-    """data.yaml as a dict, or FormatError."""
-    try:
-        data = yaml.safe_load(yaml_file.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
-        raise FormatError(f"{yaml_file.name}: not readable YAML ({error})") from None
-    if not isinstance(data, dict):
-        raise FormatError(f"{yaml_file.name}: expected a mapping at the top")
-    return data
-
-
-def _names(data: dict, where: str) -> list[str]:
-    """Class names by index from `names` (a list or an index -> name mapping)."""
-    names = data.get("names")
-    if isinstance(names, list):
-        return [str(n) for n in names]
-    if isinstance(names, dict) and all(isinstance(k, int) for k in names):
-        if sorted(names) != list(range(len(names))):
-            raise FormatError(f"{where}: names must be numbered 0..{len(names) - 1}")
-        return [str(names[k]) for k in range(len(names))]
-    raise FormatError(f"{where}: names must be a list or a mapping of index to name")
-
-
-def _built_schema(names: list[str], data: dict, task: str, where: str) -> LabelSchema:
-    """A schema with one class per name, allowing the task's shape kind."""
-    skeleton = None
-    if task == "pose":
-        shape = data.get("kpt_shape") or [0, 3]
-        flip = data.get("flip_idx") or list(range(shape[0]))
-        pairs = sorted({(min(i, j), max(i, j)) for i, j in enumerate(flip) if i != j})
-        skeleton = Skeleton(nodes=[f"kpt_{n}" for n in range(shape[0])], symmetric_pairs=pairs)
-    used: set[str] = set()
-    classes = []
-    for number, name in enumerate(names):
-        class_id = re.sub(r"[^A-Za-z0-9_.:-]+", "_", name).strip("_")[:60] or f"class_{number}"
-        class_id = class_id if class_id not in used else f"{class_id}_{number}"
-        used.add(class_id)
-        classes.append(
-            LabelClass(
-                id=class_id,
-                name=name,
-                color=_PALETTE[number % len(_PALETTE)],
-                shape_kinds=[_TASK_KIND[task]],
-                skeleton=skeleton,
-            )
-        )
-    try:
-        return LabelSchema(classes=classes)
-    except ValidationError as error:
-        raise FormatError(f"{where}: names: {error.errors()[0]['msg']}") from None
-
-
-def _class_map(names: list[str], schema: LabelSchema, where: str) -> list[LabelClass]:
-    """The schema class for each YOLO class index, matched by name."""
-    by_name = {c.name.casefold(): c for c in schema.classes}
-    result = []
-    for number, name in enumerate(names):
-        found = by_name.get(name.casefold())
-        if found is None:
-            raise FormatError(f"{where}: names[{number}] {name!r} is not a class of the schema")
-        result.append(found)
-    return result
-
-
-def _split_folders(data: dict, yaml_file: Path) -> list[tuple[str, Path]]:
-    """(split, images folder) for each folder data.yaml names, each folder once.
-
-    A folder named by several splits (val pointing at train) takes the split whose name it
-    bears, else the first that names it.
-    """
-    named: dict[Path, list[str]] = {}
-    for split in _SPLITS:
-        value = data.get(split)
-        for entry in value if isinstance(value, list) else [value] if value else []:
-            # resolved from the YAML's own folder, so a moved dataset still reads
-            folder = (yaml_file.parent / str(entry)).resolve()
-            if folder.is_dir():
-                named.setdefault(folder, []).append(split)
-    if not named:
-        raise FormatError(
-            f"{yaml_file.name}: no train/val/test image folder found "
-            "(YOLO labels are normalised, so reading needs the images for their sizes)"
-        )
-    return [
-        (folder.name if folder.name in splits else splits[0], folder)
-        for folder, splits in named.items()
-    ]
-
-
-def image_size(path: Path) -> tuple[int, int]:
-    """(width, height) after EXIF orientation, from the header only."""
-    try:
-        with Image.open(path) as image:
-            width, height = image.size
-            orientation = image.getexif().get(_EXIF_ORIENTATION, 1)
-    except (OSError, UnidentifiedImageError) as error:
-        raise FormatError(f"{path.name}: not a readable image ({error})") from None
-    return (height, width) if orientation in (5, 6, 7, 8) else (width, height)
-
-
-class _LabelReader:
-    """Parses label files into annotation objects of one task."""
-
-    def __init__(self, root: Path, classes: list[LabelClass], task: str | None) -> None:
-        self.root = root
-        self.classes = classes
-        self.task = task
-
-    def objects(self, file: Path, width: int, height: int) -> list[AnnotationObject]:
-        """The objects of one label file (none when it does not exist)."""
-        if not file.is_file():
-            return []
-        where = file.relative_to(self.root).as_posix() if file.is_relative_to(self.root) else file
-        result = []
-        for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), start=1):
-            if line.strip():
-                object_id = f"{file.stem}-{number}"
-                result.append(self._object(line.split(), (where, number), object_id, width, height))
-        return result
-
-    def _object(
-        self, tokens: list[str], at: tuple, object_id: str, width: int, height: int
-    ) -> AnnotationObject:
-        """One label line as an annotation object; `at` is (file, line) for errors."""
-        where = "{}: line {}".format(*at)
-        try:
-            index = int(tokens[0])
-            values = [float(t) for t in tokens[1:]]
-        except ValueError:
-            raise FormatError(f"{where}: expected a class number and numbers") from None
-        if not 0 <= index < len(self.classes):
-            raise FormatError(
-                f"{where}: class {index} is not in names (0..{len(self.classes) - 1})"
-            )
-        try:
-            shape = self._shape(values, width, height)
-            return AnnotationObject(id=object_id, class_id=self.classes[index].id, shape=shape)
-        except (ValueError, ValidationError) as error:
-            raise FormatError(f"{where}: {error}") from None
-
-    def _shape(self, values: list[float], width: int, height: int) -> Shape:
-        """The shape of one line's numbers, following the task."""
-        task = self.task or ("detect" if len(values) == 4 else "segment")
-        if task in ("detect", "pose"):
-            if (task == "detect" and len(values) != 4) or len(values) < 4:
-                raise ValueError(f"a {task} line needs cx cy w h, got {len(values)} numbers")
-            if task == "pose":
-                return self._keypoints(values[4:], width, height)
-            cx, cy, w, h = values
-            return BBox(x=(cx - w / 2) * width, y=(cy - h / 2) * height, w=w * width, h=h * height)
-        if len(values) % 2 or len(values) < 6:
-            raise ValueError(f"a {task} line needs x y pairs, got {len(values)} numbers")
-        points = [(values[i] * width, values[i + 1] * height) for i in range(0, len(values), 2)]
-        if task == "segment":
-            return Polygon(rings=[points])
-        if len(points) != 4:
-            raise ValueError(f"an obb line needs 4 corners, got {len(points)}")
-        return _rotated_box(points)
-
-    def _keypoints(self, values: list[float], width: int, height: int) -> Keypoints:
-        """Pose numbers (x y v per node) as keypoints in pixels."""
-        if len(values) % 3:
-            raise ValueError("pose keypoints must be x y v triples")
-        nodes = [values[i : i + 3] for i in range(0, len(values), 3)]
-        return Keypoints(points=[(x * width, y * height, int(v)) for x, y, v in nodes])
-
-
-def _rotated_box(corners: list[Point]) -> RotatedBox:
-    """A rotated box from its four corners in drawing order."""
-    (x0, y0), (x1, y1), (x2, y2), _ = corners
-    cx = sum(p[0] for p in corners) / 4
-    cy = sum(p[1] for p in corners) / 4
-    angle = math.degrees(math.atan2(y1 - y0, x1 - x0))
-    return RotatedBox(
-        cx=cx, cy=cy, w=math.hypot(x1 - x0, y1 - y0), h=math.hypot(x2 - x1, y2 - y1), angle=angle
-    )
-
-
-class _YoloImages:
-    """The images of a YOLO dataset, read one at a time as they are iterated."""
-
-    def __init__(self, reader: _LabelReader, folders: list[tuple[str, Path]]) -> None:
-        self.reader = reader
-        self.folders = folders
-
-    def __iter__(self) -> Iterator[DatasetImage]:
-        for split, folder in self.folders:
-            labels = _labels_folder(folder)
-            for file in sorted(folder.rglob("*")):
-                if file.suffix.lower() not in IMAGE_SUFFIXES or not file.is_file():
-                    continue
-                relative = PurePosixPath(file.relative_to(folder).as_posix())
-                width, height = image_size(file)
-                label_file = labels / label_path(relative)
-                objects = self.reader.objects(label_file, width, height)
-                yield DatasetImage(
-                    file_name=str(relative),
-                    width=width,
-                    height=height,
-                    annotation=Annotation(objects=objects),
-                    path=file,
-                    split=split,
-                )
-
-
-def _labels_folder(images: Path) -> Path:
-    """The labels folder matching an images folder (Ultralytics: last `images` -> `labels`)."""
-    parts = list(images.parts)
-    for i in range(len(parts) - 1, -1, -1):
-        if parts[i] == "images":
-            parts[i] = "labels"
-            return Path(*parts)
-    return images
+        return Dataset(schema=schema, images=YoloImages(reader, folders))

@@ -20,24 +20,28 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from labelwright.domain.roles import ItemState
 from labelwright.domain.schema import LabelSchema
 from labelwright.domain.shapes import Annotation as AnnotationDoc
+from labelwright.domain.validation import AnnotationInvalid, validate_annotation
 from labelwright.formats import splits as splitting
 from labelwright.formats.dataset import Dataset, DatasetImage, Format, FormatError, Manifest
 from labelwright.formats.filters import only_classes
+from labelwright.formats.matching import SchemaMatch
 from labelwright.formats.registry import UnknownFormat, available_formats, detect_format, get_format
-from labelwright.services import annotations, projects
+from labelwright.services import projects
 from labelwright.services.context import Context
 from labelwright.services.errors import Invalid, NotFound, ServiceError
 from labelwright.services.intake import import_paths
-from labelwright.services.labelschema import append_schema, current_schema
+from labelwright.services.labelschema import append_schema, current_schema, schema_version
 from labelwright.services.predictions import check_name
 from labelwright.store.tables import (
     Annotation,
+    AnnotationClass,
     AnnotationRevision,
     Image,
     Item,
@@ -47,7 +51,8 @@ from labelwright.store.tables import (
     utcnow,
 )
 
-PAGE = 200  # items per keyset page (and images per import transaction)
+PAGE = 200  # items per keyset page (and images per staging look-up)
+IMPORT_PAGE = 500  # images per import transaction: few commits, each lock held briefly
 SPLIT_NAMES = ("train", "val", "test")
 Progress = Callable[[int, str], None]  # (images finished so far, file name of the last one)
 _IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".tif", ".tiff", ".bmp"}
@@ -404,51 +409,6 @@ def export_job(sess: Session, user: User, project_id: int, job_id: int) -> Job:
 # ---------------------------------------------------------------- import
 
 
-class _SchemaMap:
-    """Maps a dataset's classes, tag groups and options onto the project's, by name."""
-
-    def __init__(self, source: LabelSchema, target: LabelSchema) -> None:
-        by_name = {c.name.lower(): c.id for c in target.classes}
-        self.classes = {c.id: by_name.get(c.name.lower()) for c in source.classes}
-        self.unknown = sorted(c.name for c in source.classes if self.classes[c.id] is None)
-        groups = {g.name.lower(): g for g in target.tag_groups}
-        self.tags: dict[str, tuple[str, dict[str, str]]] = {}
-        for group in source.tag_groups:
-            found = groups.get(group.name.lower())
-            if found is not None:
-                options = {o.name.lower(): o.id for o in found.options}
-                mapped = {o.id: options.get(o.name.lower()) for o in group.options}
-                self.tags[group.id] = (found.id, {k: v for k, v in mapped.items() if v})
-        types = {t.name.lower(): t.id for t in target.relation_types}
-        self.relations = {t.id: types.get(t.name.lower()) for t in source.relation_types}
-
-    def apply(self, doc: AnnotationDoc, skipped: Counter) -> AnnotationDoc:
-        """The annotation in the project's ids; dropped objects and tags are counted by reason."""
-        objects = []
-        for obj in doc.objects:
-            class_id = self.classes.get(obj.class_id)
-            if class_id is None:
-                skipped["unknown_class"] += 1
-            else:
-                objects.append(obj.model_copy(update={"class_id": class_id}))
-        tags: dict[str, list[str]] = {}
-        for group_id, chosen in doc.tags.items():
-            group, options = self.tags.get(group_id, (None, {}))
-            kept = [options[o] for o in chosen if o in options]
-            skipped["unknown_tag"] += len(chosen) - len(kept)
-            if group and kept:
-                tags[group] = kept
-        ids = {o.id for o in objects}
-        relations = []
-        for rel in doc.relations:
-            type_id = self.relations.get(rel.type_id)
-            if type_id and rel.subject in ids and rel.object in ids:
-                relations.append(rel.model_copy(update={"type_id": type_id}))
-            else:
-                skipped["unknown_relation"] += 1
-        return doc.model_copy(update={"objects": objects, "tags": tags, "relations": relations})
-
-
 class _DatasetImport:
     """One dataset read into one project: schema, missing images, then annotations."""
 
@@ -468,17 +428,17 @@ class _DatasetImport:
         if len(self.problems) < 1000:
             self.problems.append({"file": file_name, "reason": reason, "detail": detail, **extra})
 
-    def schema_map(self, source: LabelSchema) -> _SchemaMap:
-        """Create the project's schema from the dataset's, or match classes by name."""
+    def schema_map(self, source: LabelSchema) -> SchemaMatch:
+        """Create the project's schema from the dataset's, or match it by name."""
         with self.ctx.db.session() as sess:
             current = current_schema(sess, self.project_id)
             if current.version == 0:
                 append_schema(sess, self.project_id, source, 1, self.user)
                 self.counts["schema_created"] = 1
-                return _SchemaMap(source, source)
-        mapping = _SchemaMap(source, current.schema)
-        for name in mapping.unknown:
-            self.problem("", "unknown_class", f"class {name!r} is not in the project's schema")
+                return SchemaMatch(source, source)
+        mapping = SchemaMatch(source, current.schema)
+        for issue in mapping.schema_issues():
+            self.problem("", issue.reason, issue.detail)
         return mapping
 
     def items_by_name(self, sess: Session, names: list[str]) -> dict[str, tuple[int, Image]]:
@@ -537,73 +497,139 @@ class _DatasetImport:
         for rejected in report.rejected:
             self.problem(rejected["name"], f"image_{rejected['reason']}", rejected["detail"])
 
-    def write_annotations(self, images: Iterable[DatasetImage], mapping: _SchemaMap) -> None:
-        """Save each image's annotation (or prediction), one transaction per page."""
+    def write_annotations(self, images: Iterable[DatasetImage], mapping: SchemaMatch) -> None:
+        """Save each image's annotation (or prediction), one short transaction per page.
+
+        A page is checked against the schema outside the write transaction (the costly
+        part, so other writers are not held up) and written with a few set-based
+        statements; should the schema change in between, the page is checked again.
+        """
         done = 0
-        for chunk in _chunks(iter(images), PAGE):
+        for chunk in _chunks(iter(images), IMPORT_PAGE):
+            with self.ctx.db.session(readonly=True) as sess:
+                projects.require(sess, self.user, self.project_id, projects.MANAGE)
+                schema = current_schema(sess, self.project_id)
+                known = self.items_by_name(sess, [i.file_name for i in chunk])
+            checked = self._checked_page(chunk, known, mapping, schema.schema)
+            done += len(chunk)
             with self.ctx.db.session() as sess:
                 projects.require(sess, self.user, self.project_id, projects.MANAGE)
-                known = self.items_by_name(sess, [i.file_name for i in chunk])
-                for image in chunk:
-                    self._write_one(sess, image, known.get(image.file_name), mapping)
-            for image in chunk:
-                done += 1
-                self.progress(done, image.file_name)
-            _update_job(self.ctx, self.job_id, done=done)
+                if schema_version(sess, self.project_id) != schema.version:
+                    checked = self._rechecked(sess, chunk, known, checked)
+                if self.as_predictions:
+                    self._save_predictions(sess, checked)
+                else:
+                    self._save_annotations(sess, checked)
+                sess.get(Job, self.job_id).done = done
+            for number, image in enumerate(chunk, start=done - len(chunk) + 1):
+                self.progress(number, image.file_name)
 
-    def _write_one(
-        self, sess: Session, image: DatasetImage, found: tuple[int, Image] | None, mapping
-    ) -> None:
-        if found is None:
-            self.problem(image.file_name, "no_item", "no item of this name and no image file")
-            return
-        item_id, stored = found
-        self.counts["items_matched"] += 1
-        if (image.width, image.height) != (stored.width, stored.height):
-            detail = f"{image.width}x{image.height} in the dataset, {stored.width}x{stored.height}"
-            self.problem(image.file_name, "size_mismatch", detail + " stored; skipped")
-            return
-        doc = mapping.apply(image.annotation, self.skipped)
+    def _checked_page(
+        self,
+        chunk: list[DatasetImage],
+        known: dict[str, tuple[int, Image]],
+        mapping: SchemaMatch,
+        schema: LabelSchema,
+    ) -> list[tuple[int, AnnotationDoc]]:
+        """(item id, annotation in the project's ids, validated) for each image that fits."""
+        checked = []
+        for image in chunk:
+            found = known.get(image.file_name)
+            if found is None:
+                self.problem(image.file_name, "no_item", "no item of this name and no image file")
+                continue
+            item_id, stored = found
+            self.counts["items_matched"] += 1
+            if (image.width, image.height) != (stored.width, stored.height):
+                detail = f"{image.width}x{image.height} in the dataset, "
+                detail += f"{stored.width}x{stored.height} stored; skipped"
+                self.problem(image.file_name, "size_mismatch", detail)
+                continue
+            doc, issues = mapping.apply(image.annotation, self.skipped)
+            for issue in issues:
+                self.problem(image.file_name, issue.reason, issue.detail)
+            doc = self._validated(image.file_name, stored, doc, schema)
+            if doc is not None:
+                checked.append((item_id, doc))
+        return checked
+
+    def _validated(
+        self, file_name: str, stored: Image, doc: AnnotationDoc, schema: LabelSchema
+    ) -> AnnotationDoc | None:
+        """The annotation as the schema and the image allow it, or None (the problem noted)."""
         try:
-            doc = annotations.validate_for_image(
-                sess, self.project_id, stored, doc.model_dump(mode="json")
+            return validate_annotation(
+                doc,
+                schema,
+                width=stored.width,
+                height=stored.height,
+                frame_count=stored.frame_count,
             )
-        except Invalid as exc:
-            objects = [p.get("object_id") for p in exc.details.get("problems", [])]
-            self.problem(image.file_name, "invalid", exc.message, objects=objects)
+        except AnnotationInvalid as exc:
+            objects = [p.object_id for p in exc.problems]
+            self.problem(file_name, "invalid", str(exc), objects=objects)
             self.counts["items_skipped"] += 1
-            return
-        if self.as_predictions:
-            self._save_prediction(sess, item_id, doc)
-        else:
-            self._save_annotation(sess, item_id, doc)
+            return None
 
-    def _save_annotation(self, sess: Session, item_id: int, doc: AnnotationDoc) -> None:
-        own = annotations.own_annotation(sess, self.project_id, item_id, self.user)
-        if own.revision and annotations.head_of(sess, own).body == doc.model_dump(mode="json"):
-            self.counts["annotations_unchanged"] += 1  # importing twice adds no revision
-            return
-        annotations.append_revision(sess, own, doc, self.user, "import")
-        self.counts["annotations_written"] += 1
+    def _rechecked(
+        self,
+        sess: Session,
+        chunk: list[DatasetImage],
+        known: dict[str, tuple[int, Image]],
+        checked: list[tuple[int, AnnotationDoc]],
+    ) -> list[tuple[int, AnnotationDoc]]:
+        """The page checked again under a schema that changed since it was first checked."""
+        schema = current_schema(sess, self.project_id).schema
+        names = {known[i.file_name][0]: i.file_name for i in chunk if i.file_name in known}
+        stored = dict(known.values())
+        again = []
+        for item_id, doc in checked:
+            doc = self._validated(names[item_id], stored[item_id], doc, schema)
+            if doc is not None:
+                again.append((item_id, doc))
+        return again
 
-    def _save_prediction(self, sess: Session, item_id: int, doc: AnnotationDoc) -> None:
+    def _save_annotations(self, sess: Session, checked: list[tuple[int, AnnotationDoc]]) -> None:
+        """Append a revision to the caller's annotation of each item (created if need be)."""
+        bodies = {item_id: doc.model_dump(mode="json") for item_id, doc in checked}
+        own = _own_annotations(sess, self.user, list(bodies))
+        heads = _current_bodies(sess, [a for a in own.values() if a.revision])
+        changed = {}
+        for item_id, body in bodies.items():
+            annotation = own.get(item_id)
+            if annotation is not None and annotation.revision and heads.get(annotation.id) == body:
+                self.counts["annotations_unchanged"] += 1  # importing twice adds no revision
+            else:
+                changed[item_id] = body
+        _append_revisions(sess, self.project_id, self.user, own, changed, "import")
+        self.counts["annotations_written"] += len(changed)
+
+    def _save_predictions(self, sess: Session, checked: list[tuple[int, AnnotationDoc]]) -> None:
+        """Store each annotation as a prediction of the named model; new items become prelabeled."""
         source = f"model:{self.as_predictions}"
-        objects = [o.model_copy(update={"source": source}) for o in doc.objects]
-        body = doc.model_copy(update={"objects": objects}).model_dump(mode="json")
-        sess.add(
-            Prediction(
-                project_id=self.project_id,
-                item_id=item_id,
-                model=self.as_predictions,
-                run=self.run,
-                body=body,
-                object_count=len(objects),
+        rows = []
+        for item_id, doc in checked:
+            objects = [o.model_copy(update={"source": source}) for o in doc.objects]
+            body = doc.model_copy(update={"objects": objects}).model_dump(mode="json")
+            rows.append(
+                {
+                    "project_id": self.project_id,
+                    "item_id": item_id,
+                    "model": self.as_predictions,
+                    "run": self.run,
+                    "body": body,
+                    "object_count": len(objects),
+                }
             )
+        if not rows:
+            return
+        sess.execute(insert(Prediction), rows)
+        sess.execute(
+            update(Item)
+            .where(Item.id.in_([r["item_id"] for r in rows]), Item.state == ItemState.new.value)
+            .values(state=ItemState.prelabeled.value, updated_at=utcnow())
         )
-        item = sess.get(Item, item_id)
-        if item.state == ItemState.new:
-            item.state, item.updated_at = ItemState.prelabeled.value, utcnow()
-        self.counts["predictions_written"] += 1
+        self.counts["predictions_written"] += len(rows)
 
     def report(self) -> dict[str, Any]:
         """Counts and problems, as returned and stored on the job."""
@@ -616,10 +642,128 @@ class _DatasetImport:
             "predictions_written": self.counts["predictions_written"],
             "items_skipped": self.counts["items_skipped"],
             "schema_created": bool(self.counts["schema_created"]),
-            "objects_skipped": dict(self.skipped),
+            "objects_skipped": {reason: n for reason, n in self.skipped.items() if n},
             "problem_count": self.counts["problems"],
             "problems": self.problems,
         }
+
+
+def _own_annotations(sess: Session, user: User, item_ids: list[int]) -> dict[int, Annotation]:
+    """The caller's annotations of these items by item id (row-locked on PostgreSQL)."""
+    if not item_ids:
+        return {}
+    stmt = select(Annotation).where(Annotation.item_id.in_(item_ids), Annotation.user_id == user.id)
+    if sess.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    return {a.item_id: a for a in sess.scalars(stmt)}
+
+
+def _current_bodies(sess: Session, annotations: list[Annotation]) -> dict[int, dict]:
+    """The body of each annotation's current revision, by annotation id."""
+    if not annotations:
+        return {}
+    rows = sess.execute(
+        select(AnnotationRevision.annotation_id, AnnotationRevision.body)
+        .join(
+            Annotation,
+            (Annotation.id == AnnotationRevision.annotation_id)
+            & (Annotation.revision == AnnotationRevision.number),
+        )
+        .where(Annotation.id.in_([a.id for a in annotations]))
+    )
+    return dict(rows.all())
+
+
+def _insert_first_revisions(
+    sess: Session, project_id: int, user: User, bodies: dict[int, dict]
+) -> dict[int, int]:
+    """Create the caller's annotation of items that have none, at revision 1; item -> id.
+
+    An item whose annotation appeared meanwhile (a concurrent first save) is left out.
+    """
+    if not bodies:
+        return {}
+    now = utcnow()
+    rows = [
+        {
+            "project_id": project_id,
+            "item_id": item_id,
+            "user_id": user.id,
+            "revision": 1,
+            "object_count": len(body["objects"]),
+            "submitted": False,
+            "updated_at": now,
+        }
+        for item_id, body in bodies.items()
+    ]
+    dialect = postgresql if sess.get_bind().dialect.name == "postgresql" else sqlite
+    stmt = (
+        dialect.insert(Annotation)
+        .on_conflict_do_nothing(index_elements=["item_id", "user_id"])
+        .returning(Annotation.item_id, Annotation.id)
+    )
+    return dict(sess.execute(stmt, rows).all())
+
+
+def _append_revisions(
+    sess: Session,
+    project_id: int,
+    user: User,
+    own: dict[int, Annotation],
+    bodies: dict[int, dict],
+    origin: str,
+) -> None:
+    """What annotations.append_revision does, for many items in a few statements.
+
+    Each item's body becomes the next revision of the caller's annotation (created at
+    revision 1 where missing); the pointer moves and the class index is rebuilt.
+    """
+    created = _insert_first_revisions(
+        sess, project_id, user, {i: b for i, b in bodies.items() if i not in own}
+    )
+    late = [i for i in bodies if i not in own and i not in created]
+    own = own | _own_annotations(sess, user, late)
+    now = utcnow()
+    revision_rows, class_rows = [], []
+    for item_id, body in bodies.items():
+        if item_id in created:
+            annotation_id, number = created[item_id], 1
+        else:
+            annotation = own[item_id]
+            annotation.revision += 1
+            annotation.object_count = len(body["objects"])
+            annotation.updated_at = now
+            annotation_id, number = annotation.id, annotation.revision
+        revision_rows.append(
+            {
+                "annotation_id": annotation_id,
+                "number": number,
+                "body": body,
+                "object_count": len(body["objects"]),
+                "origin": origin,
+                "created_by": user.id,
+            }
+        )
+        counts = Counter(o["class_id"] for o in body["objects"])
+        class_rows += [
+            {
+                "annotation_id": annotation_id,
+                "class_id": class_id,
+                "project_id": project_id,
+                "item_id": item_id,
+                "count": count,
+            }
+            for class_id, count in counts.items()
+        ]
+    if not revision_rows:
+        return
+    existing = [r["annotation_id"] for r in revision_rows if r["number"] > 1]
+    if existing:
+        sess.execute(delete(AnnotationClass).where(AnnotationClass.annotation_id.in_(existing)))
+    sess.execute(insert(AnnotationRevision), revision_rows)
+    if class_rows:
+        sess.execute(insert(AnnotationClass), class_rows)
+    sess.flush()
 
 
 def _chunks(items: Iterator, size: int) -> Iterator[list]:
@@ -663,9 +807,12 @@ def import_dataset(
         ctx, user, project_id, job_id, as_predictions=as_predictions, progress=progress
     )
     try:
-        mapping = run.schema_map(_read(reader, path).schema)
-        run.add_missing_images(_read(reader, path))
-        run.write_annotations(_read(reader, path), mapping)
+        dataset = _read(reader, path)
+        mapping = run.schema_map(dataset.schema)
+        run.add_missing_images(dataset.images)
+        run.write_annotations(_again(dataset, reader, path), mapping)
+        for issue in mapping.undeclared_issues():
+            run.problem("", issue.reason, issue.detail)
     except FormatError as exc:
         _close_job(ctx, job_id, "failed", run.report(), str(exc))
         raise Invalid(str(exc)) from None
@@ -678,5 +825,14 @@ def import_dataset(
 
 
 def _read(reader: Format, path: Path) -> Dataset:
-    """Read the dataset afresh (each pass streams it again rather than keeping it)."""
+    """Read a dataset (its images stream when iterated)."""
     return reader.read(path)
+
+
+def _again(dataset: Dataset, reader: Format, path: Path) -> Iterable[DatasetImage]:
+    """The dataset's images for a second pass: the same ones when they can be iterated
+    again (every built-in format), else read afresh (a plugin's one-shot stream)."""
+    images = dataset.images
+    if isinstance(images, Iterator):
+        return _read(reader, path).images
+    return images

@@ -1,0 +1,304 @@
+"""Reading YOLO folders: data.yaml, the image files (for their sizes) and label lines."""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import yaml
+from PIL import Image, UnidentifiedImageError
+from pydantic import ValidationError
+
+from labelwright.domain.schema import LabelClass, LabelSchema, Skeleton
+from labelwright.domain.shapes import Annotation, AnnotationObject, Point, RotatedBox
+from labelwright.formats.dataset import DatasetImage, FormatError
+
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".gif", ".dng"}
+SPLITS = ("train", "val", "test")
+_TASK_KIND = {"detect": "bbox", "segment": "polygon", "pose": "keypoints", "obb": "rotated_box"}
+_EXIF_ORIENTATION = 0x0112
+_PALETTE = ["#e6194b", "#3cb44b", "#ffe119", "#4363d8", "#f58231", "#911eb4", "#46f0f0"]
+
+
+def _load_yaml(yaml_file: Path) -> dict:
+    """data.yaml as a dict, or FormatError."""
+    try:
+        data = yaml.safe_load(yaml_file.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise FormatError(f"{yaml_file.name}: not readable YAML ({error})") from None
+    if not isinstance(data, dict):
+        raise FormatError(f"{yaml_file.name}: expected a mapping at the top")
+    return data
+
+
+def _names(data: dict, where: str) -> list[str]:
+    """Class names by index from `names` (a list or an index -> name mapping)."""
+    names = data.get("names")
+    if isinstance(names, list):
+        return [str(n) for n in names]
+    if isinstance(names, dict) and all(isinstance(k, int) for k in names):
+        if sorted(names) != list(range(len(names))):
+            raise FormatError(f"{where}: names must be numbered 0..{len(names) - 1}")
+        return [str(names[k]) for k in range(len(names))]
+    raise FormatError(f"{where}: names must be a list or a mapping of index to name")
+
+
+def _built_schema(names: list[str], data: dict, task: str, where: str) -> LabelSchema:
+    """A schema with one class per name, allowing the task's shape kind."""
+    skeleton = None
+    if task == "pose":
+        shape = data.get("kpt_shape") or [0, 3]
+        flip = data.get("flip_idx") or list(range(shape[0]))
+        pairs = sorted({(min(i, j), max(i, j)) for i, j in enumerate(flip) if i != j})
+        skeleton = Skeleton(nodes=[f"kpt_{n}" for n in range(shape[0])], symmetric_pairs=pairs)
+    used: set[str] = set()
+    classes = []
+    for number, name in enumerate(names):
+        class_id = re.sub(r"[^A-Za-z0-9_.:-]+", "_", name).strip("_")[:60] or f"class_{number}"
+        class_id = class_id if class_id not in used else f"{class_id}_{number}"
+        used.add(class_id)
+        classes.append(
+            LabelClass(
+                id=class_id,
+                name=name,
+                color=_PALETTE[number % len(_PALETTE)],
+                shape_kinds=[_TASK_KIND[task]],
+                skeleton=skeleton,
+            )
+        )
+    try:
+        return LabelSchema(classes=classes)
+    except ValidationError as error:
+        raise FormatError(f"{where}: names: {error.errors()[0]['msg']}") from None
+
+
+def _class_map(names: list[str], schema: LabelSchema, where: str) -> list[LabelClass]:
+    """The schema class for each YOLO class index, matched by name."""
+    by_name = {c.name.casefold(): c for c in schema.classes}
+    result = []
+    for number, name in enumerate(names):
+        found = by_name.get(name.casefold())
+        if found is None:
+            raise FormatError(f"{where}: names[{number}] {name!r} is not a class of the schema")
+        result.append(found)
+    return result
+
+
+def _split_folders(data: dict, yaml_file: Path) -> list[tuple[str, Path]]:
+    """(split, images folder) for each folder data.yaml names, each folder once.
+
+    A folder named by several splits (val pointing at train) takes the split whose name it
+    bears, else the first that names it.
+    """
+    named: dict[Path, list[str]] = {}
+    for split in SPLITS:
+        value = data.get(split)
+        for entry in value if isinstance(value, list) else [value] if value else []:
+            # resolved from the YAML's own folder, so a moved dataset still reads
+            folder = (yaml_file.parent / str(entry)).resolve()
+            if folder.is_dir():
+                named.setdefault(folder, []).append(split)
+    if not named:
+        raise FormatError(
+            f"{yaml_file.name}: no train/val/test image folder found "
+            "(YOLO labels are normalised, so reading needs the images for their sizes)"
+        )
+    return [
+        (folder.name if folder.name in splits else splits[0], folder)
+        for folder, splits in named.items()
+    ]
+
+
+def image_size(path: Path) -> tuple[int, int]:
+    """(width, height) after EXIF orientation, from the header only."""
+    try:
+        with Image.open(path) as image:
+            width, height = image.size
+            orientation = image.getexif().get(_EXIF_ORIENTATION, 1)
+    except (OSError, UnidentifiedImageError) as error:
+        raise FormatError(f"{path.name}: not a readable image ({error})") from None
+    return (height, width) if orientation in (5, 6, 7, 8) else (width, height)
+
+
+class ImageSizes:
+    """Image sizes read from headers, each distinct file once.
+
+    A file with several hard links (an export links every copy to one original) is the
+    same bytes under every name, so its size is kept by device and inode (with its length
+    and change time); a file with one link is read each time.
+    """
+
+    def __init__(self) -> None:
+        self._known: dict[tuple[int, int, int, int], tuple[int, int]] = {}
+
+    def size(self, path: Path, info: os.stat_result) -> tuple[int, int]:
+        """(width, height) of the image at `path`, whose stat is `info`."""
+        if info.st_nlink < 2:
+            return image_size(path)
+        key = (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
+        found = self._known.get(key)
+        if found is None:
+            found = self._known[key] = image_size(path)
+        return found
+
+
+def suffix_of(name: str) -> str:
+    """A file name's suffix as pathlib sees it (`.jpg`; none for `.hidden` or `name.`)."""
+    dot = name.rfind(".")
+    return name[dot:] if 0 < dot < len(name) - 1 else ""
+
+
+def image_files(folder: Path) -> Iterator[tuple[str, Path, os.stat_result]]:
+    """(relative POSIX name, path, stat) of each image under `folder`, in path order.
+
+    Sorted by path parts, as sorted(folder.rglob("*")) would; linked folders are not followed.
+    """
+    found = []
+    stack = [("", str(folder))]
+    while stack:
+        prefix, directory = stack.pop()
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                relative = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append((relative + "/", entry.path))
+                elif suffix_of(entry.name).lower() in IMAGE_SUFFIXES and entry.is_file():
+                    found.append((relative.split("/"), relative, entry))
+    found.sort(key=lambda row: row[0])
+    for _, relative, entry in found:
+        yield relative, Path(entry.path), entry.stat()
+
+
+class LabelReader:
+    """Parses label files into annotation objects of one task."""
+
+    def __init__(self, root: Path, classes: list[LabelClass], task: str | None) -> None:
+        self.root = root
+        self.classes = classes
+        self.class_ids = [c.id for c in classes]
+        self.task = task
+
+    def objects(self, file: Path, width: int, height: int) -> list[AnnotationObject]:
+        """The objects of one label file (none when it does not exist)."""
+        try:
+            with open(file, "rb") as handle:  # cheaper than Path.open, once per image
+                data = handle.read()
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            return []
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise FormatError(f"{self._where(file)}: not UTF-8 text ({error})") from None
+        stem = file.name.removesuffix(".txt")
+        result = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            tokens = line.split()
+            if tokens:
+                object_id = f"{stem}-{number}"
+                result.append(self._object(tokens, (file, number), object_id, width, height))
+        return result
+
+    def _where(self, file: Path, line: int | None = None) -> str:
+        """How an error names a label file (relative to the dataset) and a line."""
+        name = file.relative_to(self.root).as_posix() if file.is_relative_to(self.root) else file
+        return f"{name}: line {line}" if line is not None else str(name)
+
+    def _object(
+        self, tokens: list[str], at: tuple, object_id: str, width: int, height: int
+    ) -> AnnotationObject:
+        """One label line as an annotation object; `at` is (file, line) for errors."""
+        try:
+            index = int(tokens[0])
+            values = [float(t) for t in tokens[1:]]
+        except ValueError:
+            raise FormatError(f"{self._where(*at)}: expected a class number and numbers") from None
+        if not 0 <= index < len(self.classes):
+            raise FormatError(
+                f"{self._where(*at)}: class {index} is not in names (0..{len(self.classes) - 1})"
+            )
+        try:
+            shape = self._shape(values, width, height)
+            return AnnotationObject.model_validate(
+                {"id": object_id, "class_id": self.class_ids[index], "shape": shape}
+            )
+        except (ValueError, ValidationError) as error:
+            raise FormatError(f"{self._where(*at)}: {error}") from None
+
+    def _shape(self, values: list[float], width: int, height: int) -> dict[str, Any] | RotatedBox:
+        """The shape of one line's numbers, following the task (data the object validates)."""
+        task = self.task or ("detect" if len(values) == 4 else "segment")
+        if task in ("detect", "pose"):
+            if (task == "detect" and len(values) != 4) or len(values) < 4:
+                raise ValueError(f"a {task} line needs cx cy w h, got {len(values)} numbers")
+            if task == "pose":
+                return self._keypoints(values[4:], width, height)
+            cx, cy, w, h = values
+            x, y = (cx - w / 2) * width, (cy - h / 2) * height
+            return {"kind": "bbox", "x": x, "y": y, "w": w * width, "h": h * height}
+        if len(values) % 2 or len(values) < 6:
+            raise ValueError(f"a {task} line needs x y pairs, got {len(values)} numbers")
+        points = [(values[i] * width, values[i + 1] * height) for i in range(0, len(values), 2)]
+        if task == "segment":
+            return {"kind": "polygon", "rings": [points]}
+        if len(points) != 4:
+            raise ValueError(f"an obb line needs 4 corners, got {len(points)}")
+        return _rotated_box(points)
+
+    def _keypoints(self, values: list[float], width: int, height: int) -> dict[str, Any]:
+        """Pose numbers (x y v per node) as keypoints in pixels."""
+        if len(values) % 3:
+            raise ValueError("pose keypoints must be x y v triples")
+        nodes = [values[i : i + 3] for i in range(0, len(values), 3)]
+        points = [(x * width, y * height, int(v)) for x, y, v in nodes]
+        return {"kind": "keypoints", "points": points}
+
+
+def _rotated_box(corners: list[Point]) -> RotatedBox:
+    """A rotated box from its four corners in drawing order."""
+    (x0, y0), (x1, y1), (x2, y2), _ = corners
+    cx = sum(p[0] for p in corners) / 4
+    cy = sum(p[1] for p in corners) / 4
+    angle = math.degrees(math.atan2(y1 - y0, x1 - x0))
+    return RotatedBox(
+        cx=cx, cy=cy, w=math.hypot(x1 - x0, y1 - y0), h=math.hypot(x2 - x1, y2 - y1), angle=angle
+    )
+
+
+class YoloImages:
+    """The images of a YOLO dataset, read one at a time as they are iterated."""
+
+    def __init__(self, reader: LabelReader, folders: list[tuple[str, Path]]) -> None:
+        self.reader = reader
+        self.folders = folders
+
+    def __iter__(self) -> Iterator[DatasetImage]:
+        sizes = ImageSizes()
+        for split, folder in self.folders:
+            labels = str(labels_folder(folder))
+            for relative, file, info in image_files(folder):
+                width, height = sizes.size(file, info)
+                stem = relative[: len(relative) - len(suffix_of(relative))]
+                label_file = Path(labels, stem + ".txt")  # as label_path() names it
+                objects = self.reader.objects(label_file, width, height)
+                yield DatasetImage(
+                    file_name=relative,
+                    width=width,
+                    height=height,
+                    annotation=Annotation(objects=objects),
+                    path=file,
+                    split=split,
+                )
+
+
+def labels_folder(images: Path) -> Path:
+    """The labels folder matching an images folder (Ultralytics: last `images` -> `labels`)."""
+    parts = list(images.parts)
+    for i in range(len(parts) - 1, -1, -1):
+        if parts[i] == "images":
+            parts[i] = "labels"
+            return Path(*parts)
+    return images
