@@ -95,6 +95,16 @@ def test_predict_one_item_and_find_similar(api, tmp_path):
         json={"model": "find-similar", "example": {"x": 50, "y": 30, "w": 60, "h": 60}},
     )
     assert similar.status_code == 201, similar.text
+    wrong = api.request(
+        "POST",
+        f"{base}/items/{item}/predict",
+        json={
+            "model": "find-similar",
+            "example": {"x": 50, "y": 30, "w": 60, "h": 60},
+            "class_id": "x",
+        },
+    )
+    assert wrong.status_code == 422 and "'x'" in wrong.text
     assert (
         api.request("POST", f"{base}/items/{item}/predict", json={"model": "grabcut"}).status_code
         == 422

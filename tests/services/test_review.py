@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from labelwright.services import gold, queue, review
 from labelwright.services.errors import Invalid, NotFound
-from labelwright.store.tables import Assignment, Review
+from labelwright.store.tables import Assignment, Item, Review
 from tests.services.test_queue import Team
 
 EMPTY = {"objects": [], "tags": {}, "relations": []}
@@ -129,7 +129,9 @@ def test_gold_answers_are_checked_and_managed(ctx):
         gold.set_gold(ctx, boss, team.project_id, item, body={"objects": [{"id": "x"}]})
     gold.set_gold(ctx, boss, team.project_id, item, body=EMPTY)
     with ctx.db.session(readonly=True) as sess:
-        assert [g.item_id for g in gold.list_gold(sess, boss, team.project_id)] == [item]
+        assert [(g.item_id, name) for g, name in gold.list_gold(sess, boss, team.project_id)] == [
+            (item, sess.get(Item, item).file_name)
+        ]
     gold.remove_gold(ctx, boss, team.project_id, item)
     with pytest.raises(NotFound):
         gold.remove_gold(ctx, boss, team.project_id, item)

@@ -89,14 +89,26 @@ def predict_item(
     min_score: float = 0.25,
     settings: dict[str, Any] | None = None,
     example_box: BBox | None = None,
+    class_id: str | None = None,
 ) -> int:
-    """Run a model on one item now and keep the answer as a prediction; returns its id."""
+    """Run a model on one item now and keep the answer as a prediction; returns its id.
+
+    For find-similar, `example_box` is the example on this very image and `class_id` the
+    class the found boxes get.
+    """
     if not 0 <= min_score <= 1:
         raise Invalid(f"min_score {min_score}: must be between 0 and 1")
     settings = dict(settings or {})
     pixels = _pixels(ctx, user, project_id, item_id)
-    if example_box is not None:  # find-similar: the example is a box on this very image
+    with ctx.db.session(readonly=True) as sess:
+        schema = current_schema(sess, project_id).schema
+    if example_box is not None:
         settings = {**settings, "example": pixels, "box": example_box.model_dump()}
+        if class_id is not None:
+            chosen = schema.class_by_id(class_id)
+            if chosen is None:
+                raise Invalid(f"class {class_id!r} is not in the project's schema")
+            settings["label"] = chosen.name
         try:
             runner = load_model(model, settings)
         except ModelError as exc:
@@ -107,8 +119,6 @@ def predict_item(
         [found] = runner.predict([pixels], PredictOptions(min_score=min_score))
     except ModelError as exc:
         raise Invalid(f"item {item_id}: {exc}") from None
-    with ctx.db.session(readonly=True) as sess:
-        schema = current_schema(sess, project_id).schema
     objects = PredictionMapper(schema, runner.spec, model_name=model).to_objects(found).objects
     body = {"objects": [o.model_dump(mode="json") for o in objects]}
     run = f"assist-{utcnow().strftime('%Y%m%dT%H%M%S.%f')}"

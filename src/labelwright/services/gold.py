@@ -11,7 +11,7 @@ from labelwright.services import annotations, projects
 from labelwright.services.context import Context
 from labelwright.services.errors import Invalid, NotFound
 from labelwright.services.items import item_with_image
-from labelwright.store.tables import Annotation, GoldAnswer, User, utcnow
+from labelwright.store.tables import Annotation, GoldAnswer, Item, User, utcnow
 
 
 def set_gold(
@@ -60,13 +60,14 @@ def remove_gold(ctx: Context, user: User, project_id: int, item_id: int) -> None
         sess.delete(gold)
 
 
-def list_gold(sess: Session, user: User, project_id: int) -> list[GoldAnswer]:
-    """The project's gold items (managers: annotators must not learn which items are gold)."""
+def list_gold(sess: Session, user: User, project_id: int) -> list[tuple[GoldAnswer, str]]:
+    """The project's gold items with their file names (managers: annotators must not learn
+    which items are gold)."""
     projects.require(sess, user, project_id, projects.MANAGE)
-    return list(
-        sess.scalars(
-            select(GoldAnswer)
-            .where(GoldAnswer.project_id == project_id)
-            .order_by(GoldAnswer.item_id)
-        )
+    rows = sess.execute(
+        select(GoldAnswer, Item.file_name)
+        .join(Item, Item.id == GoldAnswer.item_id)
+        .where(GoldAnswer.project_id == project_id)
+        .order_by(GoldAnswer.item_id)
     )
+    return [(gold, name) for gold, name in rows]

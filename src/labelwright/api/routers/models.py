@@ -78,6 +78,9 @@ class PredictIn(BaseModel):
     model: str = Field(max_length=200)
     min_score: float = Field(0.25, ge=0, le=1)
     example: BBox | None = Field(None, description="for find-similar: the example box")
+    class_id: str | None = Field(
+        None, max_length=200, description="for find-similar: the class its boxes get"
+    )
 
 
 class PredictOut(BaseModel):
@@ -139,5 +142,6 @@ def predict_item(
         model=body.model,
         min_score=body.min_score,
         example_box=body.example,
+        class_id=body.class_id,
     )
     return PredictOut(prediction_id=made)

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from labelwright.api.deps import current_user, get_ctx
 from labelwright.services import gold, review
 from labelwright.services.context import Context
-from labelwright.store.tables import GoldAnswer, Review, ReviewComment, User
+from labelwright.store.tables import GoldAnswer, Item, Review, ReviewComment, User
 
 router = APIRouter(prefix="/api/projects/{project_id}", tags=["review"])
 
@@ -95,17 +95,24 @@ class GoldIn(BaseModel):
 
 
 class GoldOut(BaseModel):
-    """A gold item and its answer."""
+    """A gold item, its file name and its answer."""
 
     item_id: int
+    file_name: str
     body: dict[str, Any]
     created_by: int | None
     created_at: datetime
 
     @classmethod
-    def of(cls, g: GoldAnswer) -> GoldOut:
+    def of(cls, g: GoldAnswer, file_name: str) -> GoldOut:
         """The API view of a stored gold answer."""
-        return cls(item_id=g.item_id, body=g.body, created_by=g.created_by, created_at=g.created_at)
+        return cls(
+            item_id=g.item_id,
+            file_name=file_name,
+            body=g.body,
+            created_by=g.created_by,
+            created_at=g.created_at,
+        )
 
 
 @router.get("/items/{item_id}/comments", response_model=list[CommentOut])
@@ -165,7 +172,7 @@ def list_gold(
 ) -> list[GoldOut]:
     """The project's gold items with their answers (managers only)."""
     with ctx.db.session(readonly=True) as sess:
-        return [GoldOut.of(g) for g in gold.list_gold(sess, user, project_id)]
+        return [GoldOut.of(g, name) for g, name in gold.list_gold(sess, user, project_id)]
 
 
 @router.put("/items/{item_id}/gold", response_model=GoldOut)
@@ -180,7 +187,8 @@ def set_gold(
     made = gold.set_gold(
         ctx, user, project_id, item_id, body=body.body, from_annotation=body.from_annotation
     )
-    return GoldOut.of(made)
+    with ctx.db.session(readonly=True) as sess:
+        return GoldOut.of(made, sess.get(Item, item_id).file_name)
 
 
 @router.delete("/items/{item_id}/gold", status_code=204)
