@@ -21,12 +21,14 @@ from labelwright.store.tables import (
     AnnotationRevision,
     Assignment,
     Batch,
+    Delivery,
     GoldAnswer,
     GuidelineImage,
     Item,
     Job,
     Prediction,
     ReviewComment,
+    Webhook,
     utcnow,
 )
 from labelwright.store.tables import Image as ImageRow
@@ -122,6 +124,24 @@ POLICY: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/projects/{project_id}/imports"): MANAGERS,
     # Clients receive deliveries, so they may fetch a finished export.
     ("GET", "/api/projects/{project_id}/exports/{job_id}/download"): UPLOADERS,
+    # Client batches and deliveries; a client edits only the batches it sent itself.
+    ("POST", "/api/projects/{project_id}/batches"): UPLOADERS,
+    ("GET", "/api/projects/{project_id}/batch-progress"): EVERYONE,
+    ("GET", "/api/projects/{project_id}/batches/{batch_id}"): EVERYONE,
+    ("PATCH", "/api/projects/{project_id}/batches/{batch_id}"): MANAGERS,
+    ("POST", "/api/projects/{project_id}/deliveries"): MANAGERS,
+    ("GET", "/api/projects/{project_id}/deliveries"): EVERYONE,
+    ("GET", "/api/projects/{project_id}/deliveries/{delivery_id}"): EVERYONE,
+    ("GET", "/api/projects/{project_id}/deliveries/{delivery_id}/download"): UPLOADERS,
+    ("GET", "/api/projects/{project_id}/activity"): EVERYONE,
+    ("GET", "/api/projects/{project_id}/activity/stream"): EVERYONE,
+    ("GET", "/api/projects/{project_id}/webhooks"): MANAGERS,
+    ("POST", "/api/projects/{project_id}/webhooks"): MANAGERS,
+    ("PATCH", "/api/projects/{project_id}/webhooks/{webhook_id}"): MANAGERS,
+    ("DELETE", "/api/projects/{project_id}/webhooks/{webhook_id}"): MANAGERS,
+    ("GET", "/api/projects/{project_id}/webhooks/{webhook_id}/deliveries"): MANAGERS,
+    ("GET", "/api/inbox"): SIGNED_IN,
+    ("POST", "/api/inbox/read"): SIGNED_IN,
 }
 # Endpoints outside any project: a non-admin is refused with 403; project ones answer 404.
 PROJECT_SCOPED = "/api/projects/{project_id}"
@@ -207,6 +227,12 @@ class Targets:
                 project_id=project.id, item_id=item.id, author_id=caller_id, body="look", anchor={}
             )
             sess.add(comment)
+            hook = Webhook(project_id=project.id, url="https://8.8.8.8/h", events=[], secret="s")
+            delivery = Delivery(
+                project_id=project.id, batch_id=batch.id, version=1, format="native"
+            )
+            delivery.state, delivery.blob_key = "ready", f"delivery/{who}-{n}.zip"
+            sess.add_all([hook, delivery])
             image = sess.get(ImageRow, base_item.image_id)
             sess.add(
                 GuidelineImage(
@@ -233,8 +259,12 @@ class Targets:
                 "prediction_id": prediction.id,
                 "comment_id": comment.id,
                 "sha256": image.sha256,
+                "batch_id": batch.id,
+                "delivery_id": delivery.id,
+                "webhook_id": hook.id,
             }
             self.db = api.ctx.db
+            self.blobs = api.ctx.blobs
             self.exports = api.ctx.settings.data_dir / "exports"
             self.token_secret = token_secret
             self.who, self.n = who, n
@@ -268,6 +298,10 @@ class Targets:
             return self._queue_args(path)
         if path.endswith("/imports"):
             return {"files": {"file": ("dataset.jsonl", _empty_native_dataset())}}
+        if "/batches" in path or "/deliveries" in path or "/webhooks" in path or "/inbox" in path:
+            return self._operations_args(method, path)
+        if path.endswith("/activity/stream"):
+            return {"params": {"max_seconds": 0.2}}
         if path.endswith("/exports"):
             return {"json": {"format": "native"}}
         if path.endswith("/download"):
@@ -323,6 +357,32 @@ class Targets:
             return {"json": EMPTY, "headers": {"If-Match": '"rev-1"'}}
         if path.endswith("/restore"):
             return {"headers": {"If-Match": '"rev-1"'}}
+        return {}
+
+    def _operations_args(self, method: str, path: str) -> dict:
+        """Bodies for batches, deliveries, webhooks and the inbox."""
+        if path.endswith("/batches") and method == "POST":
+            return {
+                "files": [("files", (f"b-{self.who}.png", _png(self.n + 3000), "image/png"))],
+                "data": {"name": "drop", "note": "box cars"},
+            }
+        if path.endswith("/batches/{batch_id}") and method == "PATCH":
+            return {"json": {"note": "box cars and bikes"}}
+        if path.endswith("/deliveries") and method == "POST":
+            with self.db.session() as sess:  # something accepted to deliver
+                sess.get(Item, self.values["item_id"]).state = "accepted"
+            return {"json": {"format": "native", "batch_id": self.values["batch_id"]}}
+        if path.endswith("/download"):
+            with self.db.session(readonly=True) as sess:
+                key = sess.get(Delivery, self.values["delivery_id"]).blob_key
+            self.blobs.put_bytes(b"PK\x05\x06" + bytes(18), key)
+            return {}
+        if path.endswith("/webhooks") and method == "POST":
+            return {"json": {"url": "https://8.8.8.8/hook", "events": ["item.submitted"]}}
+        if path.endswith("/webhooks/{webhook_id}") and method == "PATCH":
+            return {"json": {"active": False}}
+        if path.endswith("/inbox/read"):
+            return {"json": {}}
         return {}
 
     def _finished_export(self) -> dict:

@@ -11,9 +11,13 @@ from fastapi import FastAPI
 from labelwright import __version__
 from labelwright.api.errors import ERROR_RESPONSES, install_error_handlers
 from labelwright.api.routers import (
+    activity,
     annotations,
     auth,
+    batches,
     datasets,
+    deliveries,
+    inbox,
     items,
     jobs,
     labelschema,
@@ -25,10 +29,12 @@ from labelwright.api.routers import (
     stats,
     uploads,
     users,
+    webhooks,
 )
 from labelwright.api.web import mount_web
 from labelwright.config import Settings
 from labelwright.services import jobs as job_service
+from labelwright.services import webhooks as webhook_service
 from labelwright.services.context import Context
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
@@ -36,15 +42,18 @@ WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Run background jobs in this process while it serves (unless settings say not to)."""
+    """Run background jobs and send webhooks in this process while it serves (settings.run_jobs)."""
     ctx: Context = app.state.ctx
     runner = job_service.start_runner(ctx) if ctx.settings.run_jobs else None
+    sender = webhook_service.start_sender(ctx) if ctx.settings.run_jobs else None
     app.state.runner = runner
     try:
         yield
     finally:
         if runner is not None:
             runner.stop()
+        if sender is not None:
+            sender.stop()
 
 
 def create_app(ctx: Context | None = None, settings: Settings | None = None) -> FastAPI:
@@ -76,6 +85,11 @@ def create_app(ctx: Context | None = None, settings: Settings | None = None) -> 
         quality,
         review,
         stats,
+        batches,
+        deliveries,
+        activity,
+        webhooks,
+        inbox,
     ):
         app.include_router(module.router)
 

@@ -96,21 +96,35 @@ def run_claimed(db: Database, job: Claimed, handler: Handler, worker: str) -> st
     return records.DONE
 
 
-def run_one(db: Database, handlers: Mapping[str, Handler], worker: str | None = None) -> bool:
-    """Claim and run one job if there is one; True when a job ran."""
+def run_one(
+    db: Database,
+    handlers: Mapping[str, Handler],
+    worker: str | None = None,
+    on_finish: Callable[[int], None] | None = None,
+) -> bool:
+    """Claim and run one job if there is one, then call `on_finish(job id)`; True when one ran."""
     worker = worker or worker_name()
     job = records.claim(db, set(handlers), worker)
     if job is None:
         return False
     run_claimed(db, job, handlers[job.kind], worker)
+    if on_finish is not None:
+        on_finish(job.id)
     return True
 
 
 class JobRunner:
     """A background thread that polls for jobs and runs them one at a time."""
 
-    def __init__(self, db: Database, handlers: Mapping[str, Handler], poll: float = 1.0) -> None:
+    def __init__(
+        self,
+        db: Database,
+        handlers: Mapping[str, Handler],
+        poll: float = 1.0,
+        on_finish: Callable[[int], None] | None = None,
+    ) -> None:
         self.db, self.handlers, self.poll = db, dict(handlers), poll
+        self.on_finish = on_finish  # told each job's id once it ended (activity events)
         self.worker = worker_name()
         self._stop = threading.Event()
         self._wake = threading.Event()
@@ -135,7 +149,7 @@ class JobRunner:
     def _loop(self) -> None:
         while not self._stop.is_set():
             try:
-                ran = run_one(self.db, self.handlers, self.worker)
+                ran = run_one(self.db, self.handlers, self.worker, self.on_finish)
             except Exception:  # the loop must survive a database hiccup
                 log.exception("job runner: claiming failed")
                 ran = False

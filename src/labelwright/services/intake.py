@@ -7,6 +7,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from itertools import islice
 from pathlib import Path
@@ -118,11 +119,14 @@ class Intake:
         batch_name: str,
         workers: int = 0,
         progress: Progress | None = None,
+        batch_note: str = "",
+        due_date: date | None = None,
     ) -> None:
         self.ctx = ctx
         self.project_id = project_id
         self.user_id = user_id
         self.batch_name = batch_name
+        self.batch_note, self.due_date = batch_note, due_date
         self.workers = workers
         self.progress = progress or (lambda _done, _name: None)
         self.report = ImportReport()
@@ -240,7 +244,13 @@ class Intake:
 
     def _open_records(self) -> None:
         with self.ctx.db.session() as sess:
-            batch = Batch(project_id=self.project_id, name=self.batch_name, created_by=self.user_id)
+            batch = Batch(
+                project_id=self.project_id,
+                name=self.batch_name,
+                note=self.batch_note,
+                due_date=self.due_date,
+                created_by=self.user_id,
+            )
             job = Job(
                 project_id=self.project_id,
                 kind="import",
@@ -288,11 +298,20 @@ def import_paths(
     batch_name: str = "",
     workers: int = 0,
     progress: Progress | None = None,
+    batch_note: str = "",
+    due_date: date | None = None,
 ) -> ImportReport:
-    """Import files, folders, archives and URL lists into a project."""
+    """Import files, folders, archives and URL lists into a project (one batch)."""
     paths = list(paths)
     name = batch_name or ", ".join(p.name for p in paths[:3]) or "import"
     intake = Intake(
-        ctx, project_id, user_id=user_id, batch_name=name[:200], workers=workers, progress=progress
+        ctx,
+        project_id,
+        user_id=user_id,
+        batch_name=name[:200],
+        workers=workers,
+        progress=progress,
+        batch_note=batch_note,
+        due_date=due_date,
     )
     return intake.run(paths)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from labelwright.jobs import records
 from labelwright.jobs.runner import Handler, JobControl, JobRunner, run_claimed, worker_name
 from labelwright.services import projects
+from labelwright.services.activity import job_finished
 from labelwright.services.context import Context
 from labelwright.services.errors import Conflict, NotFound
 from labelwright.store.tables import Job, User, utcnow
@@ -24,6 +25,7 @@ from labelwright.store.tables import Job, User, utcnow
 # kind -> "module:function(ctx, control) -> result dict"
 KINDS: dict[str, str] = {
     "export": "labelwright.services.export_jobs:run_export_job",
+    "delivery": "labelwright.services.deliveries:run_delivery_job",
     "prelabel": "labelwright.services.prelabel:run_prelabel_job",
     "synth": "labelwright.services.synthesis_jobs:run_synth_job",
 }
@@ -47,7 +49,7 @@ def handlers(ctx: Context) -> dict[str, Handler]:
 
 def start_runner(ctx: Context) -> JobRunner:
     """Start a background runner for this process (the API server calls this on start)."""
-    runner = JobRunner(ctx.db, handlers(ctx))
+    runner = JobRunner(ctx.db, handlers(ctx), on_finish=lambda job_id: job_finished(ctx.db, job_id))
     runner.start()
     return runner
 
@@ -93,6 +95,7 @@ def run_inline(ctx: Context, job_id: int, progress: Callable[[Job], None] | None
             return inner(control)
 
     run_claimed(ctx.db, claimed, handler, worker)
+    job_finished(ctx.db, job_id)
     return _job_now(ctx, job_id)
 
 

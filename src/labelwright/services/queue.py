@@ -19,7 +19,7 @@ from sqlalchemy import Select, and_, exists, func, select
 from sqlalchemy.orm import Session
 
 from labelwright.domain.roles import InvalidTransition, ItemState, ProjectRole, check_transition
-from labelwright.services import consensus, projects
+from labelwright.services import activity, consensus, projects
 from labelwright.services import review as review_log
 from labelwright.services.context import Context
 from labelwright.services.errors import Conflict, Forbidden, Invalid, NotFound
@@ -501,6 +501,7 @@ def submit(ctx: Context, user: User, project_id: int, assignment_id: int) -> Out
             sess.add(annotation)
         annotation.submitted = True
         sess.flush()
+        activity.item_submitted(sess, item, user.id)
         done = sess.scalar(
             select(func.count())
             .select_from(Annotation)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from labelwright.domain.comments import Anchor
 from labelwright.domain.roles import ItemState, ProjectRole
-from labelwright.services import projects
+from labelwright.services import activity, projects
 from labelwright.services.context import Context
 from labelwright.services.errors import Invalid, NotFound
 from labelwright.store.tables import Item, Project, Review, ReviewComment, User, utcnow
@@ -72,6 +72,7 @@ def record_review(
         created_at=t or utcnow(),
     )
     sess.add(review)
+    activity.item_reviewed(sess, item, review)
     return review
 
 
@@ -140,6 +141,7 @@ def add_comment(
         )
         sess.add(comment)
         sess.flush()
+        activity.comment_added(sess, comment)
         return comment
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -128,6 +129,9 @@ class Batch(Base):
         ForeignKey("users.id", ondelete="SET NULL"), nullable=True
     )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    due_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    # Set once when every item of the batch is accepted (the batch.completed event).
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class Item(Base):
@@ -407,3 +411,137 @@ class ItemAgreementRow(Base):
     computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     __table_args__ = (Index("ix_item_agreements_project", "project_id", "computed_at"),)
+
+
+# --- operations: batch due dates, activity events, inbox, deliveries, webhooks ----------
+
+
+class ActivityEvent(Base):
+    """Something that happened in a project, written in the transaction that made it happen.
+
+    Readers (the live stream, webhooks) follow the table by id, so every server process
+    sees every event and nothing is lost when a process stops.
+    """
+
+    __tablename__ = "activity_events"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))
+    item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("items.id", ondelete="SET NULL"), nullable=True
+    )
+    actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (Index("ix_activity_events_project", "project_id", "id"),)
+
+
+class InboxEntry(Base):
+    """A note for one person: they were mentioned, or work of theirs was rejected."""
+
+    __tablename__ = "inbox_entries"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))  # mention | rejection
+    item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("items.id", ondelete="CASCADE"), nullable=True
+    )
+    comment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("review_comments.id", ondelete="CASCADE"), nullable=True
+    )
+    review_id: Mapped[int | None] = mapped_column(
+        ForeignKey("reviews.id", ondelete="CASCADE"), nullable=True
+    )
+    actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    excerpt: Mapped[str] = mapped_column(Text, default="")
+    read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (Index("ix_inbox_entries_user", "user_id", "id"),)
+
+
+class Delivery(Base):
+    """One version of a dataset handed to the client: an export frozen with its manifest.
+
+    A ready delivery never changes: its archive is stored under its content hash, and a
+    new delivery of the same batch (or project) gets the next version number.
+    """
+
+    __tablename__ = "deliveries"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    batch_id: Mapped[int | None] = mapped_column(
+        ForeignKey("batches.id", ondelete="CASCADE"), nullable=True
+    )
+    version: Mapped[int] = mapped_column(Integer)
+    job_id: Mapped[int | None] = mapped_column(
+        ForeignKey("jobs.id", ondelete="SET NULL"), nullable=True
+    )
+    format: Mapped[str] = mapped_column(String(100))
+    options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    state: Mapped[str] = mapped_column(String(16), default="queued")  # queued | ready | failed
+    error: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    sha256: Mapped[str] = mapped_column(String(64), default="")
+    size_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+    blob_key: Mapped[str] = mapped_column(String(300), default="")
+    manifest: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    ready_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+    __table_args__ = (
+        UniqueConstraint("project_id", "batch_id", "version", name="uq_delivery_version"),
+        Index("ix_deliveries_project", "project_id", "id"),
+    )
+
+
+class Webhook(Base):
+    """A URL a manager registered to be told about some of a project's events."""
+
+    __tablename__ = "webhooks"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), index=True
+    )
+    url: Mapped[str] = mapped_column(String(2000))
+    events: Mapped[list[str]] = mapped_column(JSON, default=list)
+    secret: Mapped[str] = mapped_column(String(128))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class WebhookDelivery(Base):
+    """One event on its way to one webhook: its attempts so far, and where it stands."""
+
+    __tablename__ = "webhook_deliveries"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    webhook_id: Mapped[int] = mapped_column(ForeignKey("webhooks.id", ondelete="CASCADE"))
+    event_id: Mapped[int] = mapped_column(ForeignKey("activity_events.id", ondelete="CASCADE"))
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    # pending | delivered | failed (gave up after the last retry)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # A sender claims a delivery until this time, so two processes never send it at once.
+    claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    last_status: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    log: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+    __table_args__ = (
+        Index("ix_webhook_deliveries_hook", "webhook_id", "state", "id"),
+        Index("ix_webhook_deliveries_due", "state", "next_attempt_at"),
+    )

@@ -6,8 +6,10 @@ import { messageOf } from "./errors.js";
 import { compileRoutes, hashFor, matchRoute, safeNext } from "./router.js";
 import { currentUser, onUserChange, setUser } from "./session.js";
 import * as editorView from "./views/editor.js";
+import * as inboxView from "./views/inbox.js";
 import * as itemView from "./views/item.js";
 import * as notFoundView from "./views/not-found.js";
+import * as operationsView from "./views/operations.js";
 import * as projectView from "./views/project.js";
 import * as projectsView from "./views/projects.js";
 import * as signInView from "./views/sign-in.js";
@@ -34,6 +36,8 @@ const ROUTES = compileRoutes({
   editItem: "/projects/:projectId/items/:itemId/edit",
   label: "/projects/:projectId/label",
   review: "/projects/:projectId/review",
+  operations: "/projects/:projectId/operations",
+  inbox: "/inbox",
 });
 
 /** @type {Record<string, View>} */
@@ -46,6 +50,8 @@ const VIEWS = {
   editItem: editorView,
   label: editorView,
   review: editorView,
+  operations: operationsView,
+  inbox: inboxView,
   notfound: notFoundView,
 };
 
@@ -83,6 +89,7 @@ function renderHeader() {
     return;
   }
   replace(nav,
+    h("a", { class: "btn btn-quiet", href: "#/inbox" }, "Inbox"),
     h("span", { class: "header-name", title: user.username },
       user.display_name || user.username,
       user.is_admin && h("span", { class: "badge badge-muted" }, "admin")),

@@ -1,11 +1,12 @@
 // The sections of a project page, chosen by the route's `tab` query. Pure: no DOM access.
 
-/** @typedef {"items" | "progress" | "members" | "schema" | "guidelines"} Tab */
+/** @typedef {"items" | "progress" | "quality" | "members" | "schema" | "guidelines"} Tab */
 
-/** @type {ReadonlyArray<{id: Tab, label: string}>} */
+/** @type {ReadonlyArray<{id: Tab, label: string, needs?: "seeAllWork"}>} */
 export const TABS = Object.freeze([
   { id: "items", label: "Items" },
   { id: "progress", label: "Progress" },
+  { id: "quality", label: "Quality", needs: "seeAllWork" },
   { id: "members", label: "Members" },
   { id: "schema", label: "Label schema" },
   { id: "guidelines", label: "Guidelines" },
@@ -30,4 +31,13 @@ export function tabFromQuery(query) {
 export function withTab(query, tab) {
   const { tab: _old, ...rest } = query;
   return tab === "items" ? rest : { ...rest, tab };
+}
+
+/**
+ * The tabs a member sees: the quality tab only for those who see everyone's work.
+ * @param {{seeAllWork: boolean}} can
+ * @returns {ReadonlyArray<{id: Tab, label: string}>}
+ */
+export function visibleTabs(can) {
+  return TABS.filter((t) => !t.needs || can[t.needs]);
 }

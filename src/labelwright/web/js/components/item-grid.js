@@ -13,6 +13,7 @@ import { hashFor } from "../router.js";
  * @property {HTMLElement} el
  * @property {(filters: import("../listing.js").Filters) => void} setFilters
  * @property {() => void} reload   drop what is loaded and start again (after an upload)
+ * @property {(id: number, state: string) => void} updateItem  show a state that changed elsewhere (live)
  * @property {() => void} destroy
  */
 
@@ -157,6 +158,12 @@ export function itemGrid(projectId, initial) {
       restart();
     },
     reload: restart,
+    updateItem(id, state) {
+      const item = listing.items.find((i) => i.id === id);
+      if (!item || item.state === state) return;
+      item.state = state;
+      grid.querySelector(`[data-id="${id}"]`)?.closest("li")?.replaceWith(card(item));
+    },
     destroy() {
       observer.disconnect();
       inflight?.abort();

@@ -22,6 +22,7 @@ export const EDITOR_KEYS = Object.freeze([
   { keys: ["k"], action: "tool:keypoints", label: "Keypoint skeleton", group: "Tools" },
   { keys: ["m"], action: "tool:brush", label: "Brush (mask)", group: "Tools" },
   { keys: ["x"], action: "tool:eraser", label: "Eraser (mask)", group: "Tools" },
+  { keys: ["w"], action: "tool:assist", label: "AI assist: drag a box or click the object, Alt+click background, Enter accepts", group: "Tools" },
   { keys: ["["], action: "brushSmaller", label: "Smaller brush", group: "Tools" },
   { keys: ["]"], action: "brushLarger", label: "Larger brush", group: "Tools" },
   { keys: ["Enter"], action: "finish", label: "Finish the shape being drawn", group: "Drawing" },

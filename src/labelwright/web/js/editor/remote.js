@@ -127,11 +127,14 @@ export const listPredictions = (projectId, itemId) => call("GET", `${base(projec
 export const nextInQueue = (projectId, kind, ahead = false) => call("POST", `${base(projectId)}/queue/next?kind=${kind}${ahead ? "&ahead=true" : ""}`);
 
 /**
+ * Renew a lease, reporting the seconds of real editing since the previous beat.
  * @param {number} projectId
  * @param {number} assignmentId
+ * @param {number} [activeSeconds]
  * @returns {Promise<Lease>}
  */
-export const heartbeat = (projectId, assignmentId) => call("POST", `${base(projectId)}/assignments/${assignmentId}/heartbeat`);
+export const heartbeat = (projectId, assignmentId, activeSeconds = 0) =>
+  call("POST", `${base(projectId)}/assignments/${assignmentId}/heartbeat`, { body: { active_seconds: Math.min(3600, Math.max(0, activeSeconds)) } });
 
 /**
  * @param {number} projectId
@@ -156,3 +159,84 @@ export const review = (projectId, assignmentId, decision, comment) =>
  * @returns {Promise<unknown>}
  */
 export const release = (projectId, assignmentId) => call("POST", `${base(projectId)}/assignments/${assignmentId}/release`);
+
+// --- review comments, gold, AI assist -----------------------------------------------
+
+/**
+ * An item's review comments, oldest first.
+ * @param {number} projectId
+ * @param {number} itemId
+ * @returns {Promise<import("./anchors.js").Comment[]>}
+ */
+export const listComments = (projectId, itemId) => call("GET", `${base(projectId)}/items/${itemId}/comments`);
+
+/**
+ * Pin a comment to the item, a point, a region or an object.
+ * @param {number} projectId
+ * @param {number} itemId
+ * @param {string} body
+ * @param {import("./anchors.js").Anchor} anchor
+ * @returns {Promise<import("./anchors.js").Comment>}
+ */
+export const addComment = (projectId, itemId, body, anchor) =>
+  call("POST", `${base(projectId)}/items/${itemId}/comments`, { body: { body, anchor } });
+
+/**
+ * Resolve a comment, or open it again.
+ * @param {number} projectId
+ * @param {number} commentId
+ * @param {"open" | "resolved"} status
+ * @returns {Promise<import("./anchors.js").Comment>}
+ */
+export const setCommentStatus = (projectId, commentId, status) =>
+  call("PATCH", `${base(projectId)}/comments/${commentId}`, { body: { status } });
+
+/** @typedef {{id: number, item_id: number, reviewer_id: number | null, decision: "accept" | "reject", reason: string, comment: string, created_at: string}} ReviewDecision */
+
+/**
+ * An item's review decisions, oldest first.
+ * @param {number} projectId
+ * @param {number} itemId
+ * @returns {Promise<ReviewDecision[]>}
+ */
+export const listReviews = (projectId, itemId) => call("GET", `${base(projectId)}/items/${itemId}/reviews`);
+
+/**
+ * The project's gold items (managers).
+ * @param {number} projectId
+ * @returns {Promise<{item_id: number, body: import("./store.js").AnnotationDoc, created_by: number | null, created_at: string}[]>}
+ */
+export const listGold = (projectId) => call("GET", `${base(projectId)}/gold`);
+
+/**
+ * Make an item gold with this annotation as its known answer (managers).
+ * @param {number} projectId
+ * @param {number} itemId
+ * @param {import("./store.js").AnnotationDoc} body
+ * @returns {Promise<{item_id: number}>}
+ */
+export const setGold = (projectId, itemId, body) => call("PUT", `${base(projectId)}/items/${itemId}/gold`, { body: { body } });
+
+/** @typedef {{name: string, kind: string, description: string, labels: string[], kinds: string[], available: boolean, missing: string[]}} ModelInfo */
+
+/** @returns {Promise<ModelInfo[]>} */
+export const listModels = () => call("GET", "/api/models");
+
+/**
+ * Segment the object a box and clicks point at.
+ * @param {number} projectId
+ * @param {number} itemId
+ * @param {ReturnType<typeof import("./assist-prompt.js").segmentRequest>} request
+ * @returns {Promise<import("./assist-prompt.js").Segment>}
+ */
+export const segment = (projectId, itemId, request) => call("POST", `${base(projectId)}/items/${itemId}/segment`, { body: request });
+
+/**
+ * Run a model on the item now (with `example`, find copies of that box); the answer is stored
+ * as a prediction of the item.
+ * @param {number} projectId
+ * @param {number} itemId
+ * @param {{model: string, min_score?: number, example?: {x: number, y: number, w: number, h: number}}} request
+ * @returns {Promise<{prediction_id: number}>}
+ */
+export const predict = (projectId, itemId, request) => call("POST", `${base(projectId)}/items/${itemId}/predict`, { body: request });

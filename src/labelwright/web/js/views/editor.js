@@ -1,6 +1,7 @@
 // The annotation editor page: one item by id ("Open in editor"), the annotate queue ("Start
 // labeling": lease, heartbeats, submit → next) or the review queue (accept / reject / fix).
 
+import { ActiveTime } from "../active-time.js";
 import * as api from "../api.js";
 import { errorBox, h, replace, spinner } from "../dom.js";
 import { ApiError, messageOf } from "../errors.js";
@@ -8,12 +9,18 @@ import { actionFor, isTypingTarget, keyName } from "../keys.js";
 import { hashFor } from "../router.js";
 import { statusText } from "../editor/autosave.js";
 import { buildKeymap } from "../editor/hotkeys.js";
+import { attachComments } from "../editor/panels/comments.js";
 import { helpDialog } from "../editor/panels/help.js";
 import * as remote from "../editor/remote.js";
 import { normaliseSchema } from "../editor/schema.js";
+import { attachAssist } from "../editor/tools/assist.js";
 import { Workspace } from "../editor/workspace.js";
+import { currentUser } from "../session.js";
 
 /** @typedef {"item" | "annotate" | "review"} Mode */
+
+/** The input that counts as editing time. */
+const ACTIVITY_EVENTS = Object.freeze(["pointerdown", "pointermove", "keydown", "wheel"]);
 
 /**
  * @param {HTMLElement} root
@@ -35,6 +42,13 @@ export function mount(root, route) {
   let keymap = null;
   /** @type {HTMLDialogElement | null} */
   let help = null;
+  /** @type {{dispose: () => void}[]} comments and assist panels of the open item */
+  let extras = [];
+  /** @type {Access | null} */
+  let who = null;
+  const access = loadAccess();
+  const models = remote.listModels().catch(() => []);
+  const activity = new ActiveTime();
 
   const title = h("h1", { class: "editor-title" }, mode === "review" ? "Review" : "Editor");
   const status = h("span", { class: "save-status small", role: "status", dataset: { status: "saved" } });
@@ -70,6 +84,18 @@ export function mount(root, route) {
         button("Reject", "reject", () => decide("reject")),
         button("Accept", "accept", () => decide("accept"), "btn btn-primary"));
     } else replace(actions, common, button("Save", "save", () => ws?.saver.flush()));
+    if (who?.manage && ws) actions.prepend(button("Mark as gold", "gold", markGold, "btn btn-quiet"));
+  }
+
+  /** Make the item gold with the annotation on screen as its known answer (managers). */
+  async function markGold() {
+    if (!ws) return;
+    try {
+      await remote.setGold(projectId, ws.o.item.id, ws.store.toDocument());
+      say("Marked as gold: this annotation is now the item's known answer");
+    } catch (err) {
+      say(messageOf(err));
+    }
   }
 
   function toggleHelp() {
@@ -84,6 +110,8 @@ export function mount(root, route) {
    * @param {{head: remote.AnnotationHead, schema: import("../editor/schema.js").LabelSchema, predictions: remote.Prediction[], readOnly: boolean, save: (body: any, rev: number) => Promise<{revision: number}>}} data
    */
   function openWorkspace(item, data) {
+    for (const x of extras) x.dispose();
+    extras = [];
     ws?.dispose();
     keymap = keymap ?? buildKeymap(data.schema);
     if (!help) {
@@ -102,6 +130,71 @@ export function mount(root, route) {
     renderActions();
     say(data.readOnly ? "Read-only: press Fix to change this annotation" : "Press ? for keys");
     ws.canvas.el.focus({ preventScroll: true });
+    attachExtras(ws, item);
+  }
+
+  /**
+   * The comments and assist panels of a freshly opened item; a rejected item coming back to
+   * its annotator shows its open comments first.
+   * @param {Workspace} w
+   * @param {api.Item} item
+   */
+  async function attachExtras(w, item) {
+    const [me, catalog] = await Promise.all([access, models]);
+    if (ws !== w || !alive) return;
+    const comments = attachComments(w, {
+      canComment: me.comment,
+      authorName: (id) => (id === me.selfId ? "You" : me.names.get(id) ?? `User ${id}`),
+      api: {
+        list: () => remote.listComments(projectId, item.id),
+        add: (body, anchor) => remote.addComment(projectId, item.id, body, anchor),
+        setStatus: (id, status) => remote.setCommentStatus(projectId, id, status),
+      },
+    });
+    extras = [comments, attachAssist(w, { projectId, itemId: item.id, models: catalog })];
+    const [found, reviews] = await Promise.all([comments.load().catch(() => []),
+      mode === "review" || !["rejected", "annotating"].includes(item.state) ? [] : remote.listReviews(projectId, item.id).catch(() => [])]);
+    const last = reviews.at(-1);
+    const open = found.filter((c) => c.status === "open").length;
+    if (ws !== w || last?.decision !== "reject" || (!open && !last.comment)) return;
+    comments.demandAttention(last.comment);
+    say(`Rejected in review${open ? `: ${open} open comment${open === 1 ? "" : "s"}` : ""}`);
+  }
+
+  /**
+   * @typedef {object} Access
+   * @property {boolean} manage   managers and admins: gold
+   * @property {boolean} comment  people who label or review: comments
+   * @property {number | null} selfId
+   * @property {Map<number, string>} names  member names by user id
+   */
+
+  /** @returns {Promise<Access>} */
+  async function loadAccess() {
+    const user = currentUser();
+    const [project, members] = await Promise.all([api.getProject(projectId).catch(() => null), api.listMembers(projectId).catch(() => [])]);
+    const role = project?.role ?? null;
+    who = {
+      manage: Boolean(user?.is_admin) || role === "manager",
+      comment: Boolean(user?.is_admin) || ["manager", "annotator", "reviewer"].includes(role ?? ""),
+      selfId: user?.id ?? null,
+      names: new Map(members.map((m) => [m.user.id, m.user.display_name || m.user.username])),
+    };
+    if (alive) renderActions();
+    return who;
+  }
+
+  /** Select the object the route names (`?select=`, from a quality finding). */
+  function selectRequested() {
+    const id = route.query.select;
+    if (!id || !ws) return;
+    const obj = ws.store.objects.get(id);
+    if (!obj) {
+      say(`Object ${id} is not in this annotation`);
+      return;
+    }
+    ws.showFrame(obj.frame);
+    ws.store.select(id);
   }
 
   /** @type {Promise<import("../editor/schema.js").LabelSchema> | null} */
@@ -117,10 +210,33 @@ export function mount(root, route) {
       remote.listPredictions(projectId, itemId).catch(() => []),
     ]);
     if (!alive) return;
-    openWorkspace(item, {
-      head, schema: s, predictions, readOnly: false,
-      save: (doc, rev) => remote.saveOwnAnnotation(projectId, itemId, doc, rev),
-    });
+    const wanted = route.query.select;
+    const other = wanted && !head.body.objects.some((o) => o.id === wanted) ? await annotationHolding(itemId, wanted) : null;
+    if (!alive) return;
+    if (other && other.annotation_id !== null) {
+      const annotationId = other.annotation_id;
+      openWorkspace(item, { head: other, schema: s, predictions, readOnly: false, save: (doc, rev) => remote.saveAnnotation(projectId, annotationId, doc, rev) });
+      const names = (await access).names;
+      say(`Showing ${names.get(other.user_id) ?? `user ${other.user_id}`}'s annotation, which holds the object; changes are saved to it`);
+    } else {
+      openWorkspace(item, {
+        head, schema: s, predictions, readOnly: false,
+        save: (doc, rev) => remote.saveOwnAnnotation(projectId, itemId, doc, rev),
+      });
+    }
+    selectRequested();
+  }
+
+  /**
+   * Someone's annotation of the item holding an object (reviewers and managers see them all),
+   * the submitted one first; null when none does or they cannot be seen.
+   * @param {number} itemId
+   * @param {string} objectId
+   */
+  async function annotationHolding(itemId, objectId) {
+    const all = await remote.listAnnotations(projectId, itemId).catch(() => []);
+    const holding = all.filter((a) => a.body.objects.some((o) => o.id === objectId));
+    return holding.find((a) => a.submitted) ?? holding[0] ?? null;
   }
 
   /** Lease the next item of the queue and open it; a page saying so when none is left. */
@@ -174,13 +290,28 @@ export function mount(root, route) {
 
   async function beat() {
     if (!lease || !alive) return;
+    const seconds = activity.take(performance.now());
     try {
-      lease = { ...lease, ...(await remote.heartbeat(projectId, lease.assignment_id)) };
+      lease = { ...lease, ...(await remote.heartbeat(projectId, lease.assignment_id, seconds)) };
     } catch (err) {
+      activity.restore(seconds);
       if (err instanceof Error && "status" in err && err.status === 409) say(messageOf(err));
     }
     scheduleHeartbeat();
   }
+
+  /** Report the editing time since the last beat before the lease ends (submit, review). */
+  async function reportActive() {
+    if (!lease) return;
+    const seconds = activity.take(performance.now());
+    if (seconds > 0) await remote.heartbeat(projectId, lease.assignment_id, seconds).catch(() => activity.restore(seconds));
+  }
+
+  /** Input of any kind counts as editing; a hidden tab stops the count at once. */
+  const onActivity = () => activity.touch(performance.now());
+  const onVisibility = () => {
+    if (document.hidden) activity.pause(performance.now());
+  };
 
   /**
    * Lease the item after this one now and preload its image, so moving on is instant; the
@@ -198,7 +329,8 @@ export function mount(root, route) {
 
   async function submitAndNext() {
     if (!ws || !lease) return;
-    if (!(await ws.saver.flush())) {
+    const [saved] = await Promise.all([ws.saver.flush(), reportActive()]);
+    if (!saved) {
       say("Not submitted: the annotation is not saved yet (see the status)");
       return;
     }
@@ -214,7 +346,8 @@ export function mount(root, route) {
   /** @param {"accept" | "reject"} decision */
   async function decide(decision) {
     if (!ws || !lease) return;
-    if (!(await ws.saver.flush())) {
+    const [saved] = await Promise.all([ws.saver.flush(), reportActive()]);
+    if (!saved) {
       say("The fix is not saved yet (see the status)");
       return;
     }
@@ -264,6 +397,8 @@ export function mount(root, route) {
   document.addEventListener("keydown", onKeyDown);
   document.addEventListener("keyup", onKeyUp);
   window.addEventListener("beforeunload", onBeforeUnload);
+  for (const type of ACTIVITY_EVENTS) document.addEventListener(type, onActivity, { capture: true, passive: true });
+  document.addEventListener("visibilitychange", onVisibility);
 
   const start = mode === "item" ? () => loadItem(Number(route.params.itemId)) : loadNext;
   start().catch((err) => {
@@ -277,6 +412,9 @@ export function mount(root, route) {
       document.removeEventListener("keydown", onKeyDown);
       document.removeEventListener("keyup", onKeyUp);
       window.removeEventListener("beforeunload", onBeforeUnload);
+      for (const type of ACTIVITY_EVENTS) document.removeEventListener(type, onActivity, { capture: true });
+      document.removeEventListener("visibilitychange", onVisibility);
+      for (const x of extras) x.dispose();
       const leaving = ws;
       // Leaving the item saves it; the workspace goes once the save has been answered.
       leaving?.saver.flush().finally(() => leaving.dispose());

@@ -8,18 +8,20 @@ import { guidelinesPanel } from "../components/guidelines-panel.js";
 import { importBox } from "../components/import-box.js";
 import { itemFilters } from "../components/item-filters.js";
 import { itemGrid } from "../components/item-grid.js";
+import { subscribeActivity } from "../components/live-activity.js";
 import { membersPanel } from "../components/members-panel.js";
 import { progressPanel } from "../components/progress-panel.js";
+import { qualityPanel } from "../components/quality-panel.js";
 import { schemaEditor } from "../components/schema-editor.js";
 import { stateBar } from "../components/state-bar.js";
 import { uploadBox } from "../components/upload-box.js";
-import { errorBox, h, replace, spinner } from "../dom.js";
+import { debounce, errorBox, h, replace, spinner } from "../dom.js";
 import { messageOf } from "../errors.js";
 import { formatDate, stateLabel } from "../format.js";
 import { dropListing } from "../listing-cache.js";
 import { filtersFromQuery, filtersToQuery } from "../listing.js";
 import * as projectApi from "../project-api.js";
-import { TABS, tabFromQuery, withTab } from "../project-tabs.js";
+import { tabFromQuery, visibleTabs, withTab } from "../project-tabs.js";
 import { hashFor } from "../router.js";
 import { currentUser } from "../session.js";
 
@@ -104,11 +106,12 @@ export function mount(root, route) {
           h("h1", null, project.name, " ", project.role && h("span", { class: "badge" }, stateLabel(project.role))),
           project.description && h("p", { class: "muted" }, project.description)),
         h("div", { class: "btn-group" }, h("a", { class: "btn btn-primary", href: `#/projects/${projectId}/label` }, "Start labeling"),
-          h("a", { class: "btn", href: `#/projects/${projectId}/review` }, "Review"))));
+          h("a", { class: "btn", href: `#/projects/${projectId}/review` }, "Review"),
+          h("a", { class: "btn", href: `#/projects/${projectId}/operations` }, "Batches & deliveries"))));
   }
 
   function renderTabs() {
-    replace(tabNav, h("ul", null, TABS.map((t) => h("li", null,
+    replace(tabNav, h("ul", null, visibleTabs(abilities()).map((t) => h("li", null,
       h("a", { href: hrefFor(t.id), class: "tab", "aria-current": t.id === tab ? "page" : null }, t.label)))));
   }
 
@@ -164,6 +167,11 @@ export function mount(root, route) {
     const can = abilities();
     filterBar = itemFilters(setFilters, { ownWorkOnly: !can.seeAllWork, annotationFilters: project?.role !== "client" });
     grid = itemGrid(projectId, filters);
+    // Work done elsewhere shows up without a reload: the card's state, then the counts.
+    const recount = debounce(() => refreshProject(), 500);
+    const live = subscribeActivity(projectId, {
+      onEvent: (e) => { if (e.item_id !== null && e.item_state) grid?.updateItem(e.item_id, e.item_state); recount(); },
+    });
     const importer = can.manage ? importBox(projectId, () => refreshProject(true)) : null;
     const upload = can.upload ? uploadBox(projectId, (result) => refreshProject(Boolean(result.added))) : null;
     syncFilters();
@@ -173,7 +181,7 @@ export function mount(root, route) {
         h("h2", { id: "items-title", class: "visually-hidden" }, "Items"), filterBar.el, grid.el),
       h("aside", { class: "project-side", "aria-label": "Project details" },
         upload, importer?.el, can.export ? exportBox(projectId) : null, batchesPanel));
-    return { el, shown: loadChoices, stop: () => { grid?.destroy(); importer?.stop(); } };
+    return { el, shown: loadChoices, stop: () => { grid?.destroy(); importer?.stop(); live.close(); } };
   }
 
   /**
@@ -185,6 +193,10 @@ export function mount(root, route) {
     if (which === "progress") {
       const panel = progressPanel(projectId);
       return { el: panel.el, shown: panel.refresh };
+    }
+    if (which === "quality") {
+      const panel = qualityPanel(projectId, { manage: can.manage });
+      return { el: panel.el, shown: panel.refresh, dirty: panel.dirty };
     }
     if (which === "members") {
       const panel = membersPanel(projectId, { manage: can.manage, selfId: currentUser()?.id ?? null });

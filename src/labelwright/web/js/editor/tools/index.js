@@ -1,5 +1,6 @@
 // Every tool by name: the editor builds them all once per item.
 
+import { assistTool } from "./assist.js";
 import { boxTool } from "./box.js";
 import { brushTool } from "./brush.js";
 import { clickPointsTool } from "./click-points.js";
@@ -12,7 +13,7 @@ import { selectTool } from "./select.js";
 export const TOOLS = Object.freeze([
   ["select", "Select"], ["bbox", "Box"], ["polygon", "Polygon"], ["rotated_box", "Rotated box"],
   ["polyline", "Line"], ["points", "Points"], ["ellipse", "Ellipse"], ["keypoints", "Skeleton"],
-  ["brush", "Brush"], ["eraser", "Eraser"],
+  ["brush", "Brush"], ["eraser", "Eraser"], ["assist", "AI assist"],
 ]);
 
 /**
@@ -31,5 +32,6 @@ export function makeTools(env) {
     keypoints: keypointsTool(env),
     brush: brushTool(env, false),
     eraser: brushTool(env, true),
+    assist: assistTool(env),
   };
 }
