@@ -203,7 +203,7 @@ def test_connects_to_the_checked_ip_with_the_original_host_header(server, monkey
 
 def test_https_keeps_sni_on_the_hostname():
     parts = urlsplit("https://images.test/a.jpg?x=1")
-    target, headers, extensions = remote._pinned_request(parts, ipaddress.ip_address("1.2.3.4"))
+    target, headers, extensions = remote.pinned_request(parts, ipaddress.ip_address("1.2.3.4"))
     assert target == "https://1.2.3.4/a.jpg?x=1"
     assert headers == {"Host": "images.test"}
     assert extensions == {"sni_hostname": "images.test"}

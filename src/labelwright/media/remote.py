@@ -58,7 +58,7 @@ def _allowed(ip: IPAddress, networks: list[ipaddress.IPv4Network | ipaddress.IPv
     return not is_blocked_address(ip)
 
 
-def _resolve(parts: SplitResult, url: str, policy: FetchPolicy) -> IPAddress:
+def resolve_public(parts: SplitResult, url: str, policy: FetchPolicy) -> IPAddress:
     """Resolve the host, check every address it resolves to, and return the one to connect to."""
     host = parts.hostname or ""
     try:
@@ -78,7 +78,7 @@ def _resolve(parts: SplitResult, url: str, policy: FetchPolicy) -> IPAddress:
     return addresses[0]
 
 
-def _pinned_request(parts: SplitResult, ip: IPAddress) -> tuple[str, dict[str, str], dict]:
+def pinned_request(parts: SplitResult, ip: IPAddress) -> tuple[str, dict[str, str], dict]:
     """Point the request at the checked IP, keeping Host and TLS SNI on the real name."""
     port = parts.port
     ip_host = f"[{ip}]" if ip.version == 6 else str(ip)
@@ -92,7 +92,7 @@ def _pinned_request(parts: SplitResult, ip: IPAddress) -> tuple[str, dict[str, s
     return target, {"Host": host_header}, extensions
 
 
-def _check_url(url: str, original: str) -> SplitResult:
+def parse_http_url(url: str, original: str) -> SplitResult:
     """Parse a URL and refuse anything but http(s) with a host."""
     try:
         parts = urlsplit(url)
@@ -138,8 +138,8 @@ def _fetch(url: str, dest: Path, policy: FetchPolicy, client: httpx.Client) -> N
     )
     current = url
     for _hop in range(policy.max_redirects + 1):
-        parts = _check_url(current, url)
-        target, headers, extensions = _pinned_request(parts, _resolve(parts, url, policy))
+        parts = parse_http_url(current, url)
+        target, headers, extensions = pinned_request(parts, resolve_public(parts, url, policy))
         try:
             with client.stream(
                 "GET",

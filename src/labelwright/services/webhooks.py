@@ -34,7 +34,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from labelwright.media.errors import RejectedFile
-from labelwright.media.remote import FetchPolicy, _check_url, _pinned_request, _resolve
+from labelwright.media.remote import FetchPolicy, parse_http_url, pinned_request, resolve_public
 from labelwright.services import activity, projects
 from labelwright.services.context import Context
 from labelwright.services.errors import Conflict, Invalid, NotFound
@@ -88,7 +88,7 @@ def check_target(ctx: Context, url: str) -> str:
     if not url or len(url) > 2000:
         raise Invalid("webhook url: give an http(s) URL of at most 2000 characters")
     try:
-        _resolve(_check_url(url, url), url, _policy(ctx))
+        resolve_public(parse_http_url(url, url), url, _policy(ctx))
     except RejectedFile as exc:
         raise Invalid(f"webhook url: {exc.detail}", reason=exc.reason) from None
     return url
@@ -337,8 +337,10 @@ def _post(ctx: Context, job: _Claimed, client: httpx.Client) -> tuple[int | None
         DELIVERY_HEADER: str(job.delivery_id),
     }
     try:
-        parts = _check_url(job.url, job.url)
-        target, pinned, extensions = _pinned_request(parts, _resolve(parts, job.url, _policy(ctx)))
+        parts = parse_http_url(job.url, job.url)
+        target, pinned, extensions = pinned_request(
+            parts, resolve_public(parts, job.url, _policy(ctx))
+        )
         response = client.post(
             target,
             content=job.body,
