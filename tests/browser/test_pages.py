@@ -245,3 +245,21 @@ def test_annotators_read_but_cannot_change(page, site: Site):
     page.wait_for_selector(".item-card")
     assert page.locator(".import-box, .export-box").count() == 0
     assert page.locator("#f-annotator").is_hidden()
+
+
+def test_prelabel_a_project_from_its_page(managed):
+    pytest.importorskip("cv2", reason="needs labelwright[models]")
+    page = managed.page()
+    box = page.locator(".prelabel-box")
+    box.locator("select").first.select_option("haar-faces")
+    box.locator(f"#prelabel-scope-{managed.project_id}").select_option("all")
+    box.locator("button[type=submit]").click()
+    page.wait_for_selector(".prelabel-box .job.job-done", timeout=30000)
+    assert "3 images predicted" in box.locator(".job-outcome").text_content()
+    page.reload()
+    page.wait_for_selector(".item-card")
+    predictions = managed.context.request.get(
+        f"{managed.url}/api/projects/{managed.project_id}/items/{managed.items['p1.png']}/predictions"
+    ).json()
+    assert [p["model"] for p in predictions] == ["haar-faces"]
+    _no_errors(page)

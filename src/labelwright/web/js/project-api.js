@@ -162,3 +162,28 @@ export const getJob = (projectId, jobId, signal) => request("GET", `${base(proje
  * @returns {Promise<Job>}
  */
 export const cancelJob = (projectId, jobId) => request("POST", `${base(projectId)}/jobs/${jobId}/cancel`);
+
+/**
+ * @typedef {object} ModelInfo
+ * @property {string} name
+ * @property {"batch" | "interactive"} kind
+ * @property {string} description
+ * @property {string[]} labels
+ * @property {string[]} kinds
+ * @property {boolean} available
+ * @property {string | null} extra
+ */
+
+/**
+ * Every registered model, with what it emits and whether it can run here.
+ * @returns {Promise<ModelInfo[]>}
+ */
+export const listModels = () => request("GET", "/api/models");
+
+/**
+ * Queue a pre-labeling job (managers).
+ * @param {number} projectId
+ * @param {Record<string, unknown>} body  see POST /prelabel in the API docs
+ * @returns {Promise<Job>}
+ */
+export const startPrelabel = (projectId, body) => request("POST", `${base(projectId)}/prelabel`, { body });

@@ -57,9 +57,11 @@ function sleep(ms, signal) {
  * @param {string} [options.title]
  * @param {boolean} [options.canCancel]
  * @param {(job: projectApi.Job) => void} [options.onFinish]
+ * @param {(result: Record<string, any>) => Node} [options.describe]  how to show the result
+ *   (default: the import report)
  * @returns {{el: HTMLElement, stop: () => void}}
  */
-export function jobView(projectId, start, { title = "Job", canCancel = false, onFinish } = {}) {
+export function jobView(projectId, start, { title = "Job", canCancel = false, onFinish, describe = reportView } = {}) {
   const controller = new AbortController();
   const jobId = typeof start === "number" ? start : start.id;
   const bar = h("progress", { class: "job-bar", max: 1, "aria-label": `${title} progress` });
@@ -79,7 +81,7 @@ export function jobView(projectId, start, { title = "Job", canCancel = false, on
     if (!isFinished(job)) return;
     bar.hidden = job.state === "done";
     el.classList.add(`job-${job.state}`);
-    replace(outcome, job.state === "done" || job.result ? reportView(job.result ?? {}) : null);
+    replace(outcome, job.state === "done" || job.result ? describe(job.result ?? {}) : null);
   }
 
   async function cancel() {

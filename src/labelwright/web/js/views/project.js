@@ -6,6 +6,7 @@ import * as api from "../api.js";
 import { exportBox } from "../components/export-box.js";
 import { guidelinesPanel } from "../components/guidelines-panel.js";
 import { importBox } from "../components/import-box.js";
+import { prelabelBox } from "../components/prelabel-box.js";
 import { itemFilters } from "../components/item-filters.js";
 import { itemGrid } from "../components/item-grid.js";
 import { subscribeActivity } from "../components/live-activity.js";
@@ -173,6 +174,7 @@ export function mount(root, route) {
       onEvent: (e) => { if (e.item_id !== null && e.item_state) grid?.updateItem(e.item_id, e.item_state); recount(); },
     });
     const importer = can.manage ? importBox(projectId, () => refreshProject(true)) : null;
+    const prelabeler = can.manage ? prelabelBox(projectId, () => refreshProject(true)) : null;
     const upload = can.upload ? uploadBox(projectId, (result) => refreshProject(Boolean(result.added))) : null;
     syncFilters();
     loadChoices();
@@ -180,8 +182,8 @@ export function mount(root, route) {
       h("section", { class: "items-section", "aria-labelledby": "items-title" },
         h("h2", { id: "items-title", class: "visually-hidden" }, "Items"), filterBar.el, grid.el),
       h("aside", { class: "project-side", "aria-label": "Project details" },
-        upload, importer?.el, can.export ? exportBox(projectId) : null, batchesPanel));
-    return { el, shown: loadChoices, stop: () => { grid?.destroy(); importer?.stop(); live.close(); } };
+        upload, importer?.el, prelabeler?.el, can.export ? exportBox(projectId) : null, batchesPanel));
+    return { el, shown: loadChoices, stop: () => { grid?.destroy(); importer?.stop(); prelabeler?.stop(); live.close(); } };
   }
 
   /**
