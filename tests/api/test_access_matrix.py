@@ -83,8 +83,11 @@ POLICY: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/projects/{project_id}/items/{item_id}/reviews"): LABELERS,
     ("GET", "/api/projects/{project_id}/gold"): MANAGERS,
     ("GET", "/api/models"): SIGNED_IN,
+    ("POST", "/api/projects/{project_id}/synthesis"): MANAGERS,
     ("GET", "/api/projects/{project_id}/quality/report"): {"admin", "manager", "reviewer"},
     ("GET", "/api/projects/{project_id}/quality/findings"): {"admin", "manager", "reviewer"},
+    ("GET", "/api/projects/{project_id}/quality/tag-consensus"): {"admin", "manager", "reviewer"},
+    ("POST", "/api/projects/{project_id}/quality/tag-consensus"): MANAGERS,
     ("POST", "/api/projects/{project_id}/prelabel"): MANAGERS,
     ("POST", "/api/projects/{project_id}/items/{item_id}/segment"): LABELERS,
     ("POST", "/api/projects/{project_id}/items/{item_id}/predict"): LABELERS,
@@ -327,6 +330,13 @@ class Targets:
                     )
                 )
             return {}
+        if path.endswith("/synthesis"):
+            recipe = {
+                "name": "m",
+                "image": {"width": 32, "height": 24},
+                "objects": [{"class": "Box", "primitive": {"type": "box"}}],
+            }
+            return {"json": {"recipe": recipe, "count": 1}}
         if path.endswith("/prelabel"):
             return {"json": {"model": "haar-faces", "executor": "inline"}}
         if path.endswith("/segment"):

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from labelwright.cli import models as model_commands
 from labelwright.cli import quality as quality_commands
+from labelwright.cli import synth as synth_commands
 from labelwright.cli.common import (
     _opts,
     cli_user,
@@ -31,6 +32,7 @@ app.command("models")(model_commands.list_models)
 app.command("prelabel")(model_commands.prelabel)
 app.command("report")(quality_commands.report)
 app.command("check")(quality_commands.check)
+app.command("synth")(synth_commands.synth_cmd)
 
 
 @app.callback()
