@@ -8,6 +8,7 @@ import zipfile
 from datetime import timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -16,6 +17,7 @@ from labelwright.domain.schema import LabelSchema
 from labelwright.formats.dataset import Dataset
 from labelwright.formats.registry import get_format
 from labelwright.services import projects, users
+from labelwright.services.embeddings import encode_vector
 from labelwright.store.tables import (
     Annotation,
     AnnotationRevision,
@@ -25,6 +27,7 @@ from labelwright.store.tables import (
     GoldAnswer,
     GuidelineImage,
     Item,
+    ItemEmbedding,
     Job,
     Prediction,
     ReviewComment,
@@ -89,6 +92,9 @@ POLICY: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/projects/{project_id}/quality/tag-consensus"): {"admin", "manager", "reviewer"},
     ("POST", "/api/projects/{project_id}/quality/tag-consensus"): MANAGERS,
     ("POST", "/api/projects/{project_id}/prelabel"): MANAGERS,
+    ("POST", "/api/projects/{project_id}/embeddings"): MANAGERS,
+    ("GET", "/api/projects/{project_id}/items/{item_id}/similar"): EVERYONE,
+    ("GET", "/api/projects/{project_id}/duplicates"): {"admin", "manager", "reviewer"},
     ("POST", "/api/projects/{project_id}/items/{item_id}/segment"): LABELERS,
     ("POST", "/api/projects/{project_id}/items/{item_id}/predict"): LABELERS,
     ("PUT", "/api/projects/{project_id}/items/{item_id}/gold"): MANAGERS,
@@ -339,6 +345,20 @@ class Targets:
             return {"json": {"recipe": recipe, "count": 1}}
         if path.endswith("/prelabel"):
             return {"json": {"model": "haar-faces", "executor": "inline"}}
+        if path.endswith("/embeddings"):
+            return {"json": {"model": "imagenet-mobilenet-v2", "executor": "inline"}}
+        if path.endswith("/similar"):
+            with self.db.session() as sess:  # search needs the item's own embedding
+                sess.add(
+                    ItemEmbedding(
+                        item_id=self.values["item_id"],
+                        model="imagenet-mobilenet-v2",
+                        project_id=self.values["project_id"],
+                        dim=2,
+                        vector=encode_vector(np.array([0.6, 0.8])),
+                    )
+                )
+            return {}
         if path.endswith("/segment"):
             return {"json": {"model": "grabcut", "box": {"x": 4, "y": 4, "w": 30, "h": 20}}}
         if path.endswith("/predict"):

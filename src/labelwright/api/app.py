@@ -26,6 +26,7 @@ from labelwright.api.routers import (
     quality,
     queue,
     review,
+    similarity,
     stats,
     synthesis,
     uploads,
@@ -92,6 +93,7 @@ def create_app(ctx: Context | None = None, settings: Settings | None = None) -> 
         activity,
         webhooks,
         inbox,
+        similarity,
     ):
         app.include_router(module.router)
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 if TYPE_CHECKING:
     from labelwright.services.context import Context
@@ -35,7 +36,7 @@ def context() -> Context:
 
 def fail(message: str) -> typer.Exit:
     """Print an error and return the exit to raise."""
-    err.print(f"[red]error:[/red] {message}")
+    err.print(f"[red]error:[/red] {escape(message)}")  # messages quote user text
     return typer.Exit(code=1)
 
 

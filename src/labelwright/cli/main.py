@@ -11,6 +11,7 @@ from rich.table import Table
 
 from labelwright.cli import models as model_commands
 from labelwright.cli import quality as quality_commands
+from labelwright.cli import similarity as similarity_commands
 from labelwright.cli import synth as synth_commands
 from labelwright.cli.common import (
     _opts,
@@ -33,6 +34,9 @@ app.command("prelabel")(model_commands.prelabel)
 app.command("report")(quality_commands.report)
 app.command("check")(quality_commands.check)
 app.command("synth")(synth_commands.synth_cmd)
+app.command("embed")(similarity_commands.embed)
+app.command("similar")(similarity_commands.similar)
+app.command("duplicates")(similarity_commands.duplicates)
 
 
 @app.callback()

@@ -28,6 +28,7 @@ KINDS: dict[str, str] = {
     "delivery": "labelwright.services.deliveries:run_delivery_job",
     "prelabel": "labelwright.services.prelabel:run_prelabel_job",
     "synth": "labelwright.services.synthesis_jobs:run_synth_job",
+    "embed": "labelwright.services.embeddings:run_embed_job",
 }
 
 

@@ -22,7 +22,6 @@ from labelwright.services import projects
 from labelwright.services.annotations import head_of
 from labelwright.services.consensus import CONSENSUS_MODEL
 from labelwright.services.context import Context
-from labelwright.services.errors import Invalid
 from labelwright.services.labelschema import current_schema
 from labelwright.store.tables import Annotation, Prediction, User, utcnow
 
@@ -123,7 +122,7 @@ def apply_tag_consensus(ctx: Context, user: User, project_id: int) -> int:
     """Write the estimated tags into each item's consensus (a new consensus prediction run).
 
     Only items whose newest consensus disagrees with the estimate get a new run; returns
-    how many did. Managers only.
+    how many did (0 when no overlap item has tag answers yet). Managers only.
     """
     with ctx.db.session(readonly=True) as sess:
         projects.require(sess, user, project_id, projects.MANAGE)
@@ -132,8 +131,6 @@ def apply_tag_consensus(ctx: Context, user: User, project_id: int) -> int:
     for group in estimates:
         for item_id, estimate in group.items.items():
             wanted.setdefault(item_id, {})[group.group_id] = [estimate["option"]]
-    if not wanted:
-        raise Invalid("no overlap item has answers to single-choice tag groups yet")
     run = f"tags-{utcnow().strftime('%Y%m%dT%H%M%S.%f')}"
     changed = 0
     with ctx.db.session() as sess:

@@ -545,3 +545,20 @@ class WebhookDelivery(Base):
         Index("ix_webhook_deliveries_hook", "webhook_id", "state", "id"),
         Index("ix_webhook_deliveries_due", "state", "next_attempt_at"),
     )
+
+
+class ItemEmbedding(Base):
+    """An item's image embedding from one model: L2-normalised float16 values, `dim` of them."""
+
+    __tablename__ = "item_embeddings"
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("items.id", ondelete="CASCADE"), primary_key=True
+    )
+    model: Mapped[str] = mapped_column(String(200), primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    dim: Mapped[int] = mapped_column(Integer)
+    vector: Mapped[bytes] = mapped_column()  # little-endian float16, dim * 2 bytes
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    # Searches read a project's vectors of one model in item id order, a chunk at a time.
+    __table_args__ = (Index("ix_item_embeddings_project", "project_id", "model", "item_id"),)

@@ -9,6 +9,7 @@ import { actionFor, isTypingTarget } from "../keys.js";
 import { addPage, getListing, startListing } from "../listing-cache.js";
 import { filtersFromQuery, filtersToQuery, neighbourId, pageQuery } from "../listing.js";
 import { hashFor } from "../router.js";
+import { similarPanel } from "../components/similar-panel.js";
 import {
   fitTransform, keepInView, scaleLimits, transformCss, wheelZoomFactor, zoomAt,
 } from "../viewport.js";
@@ -92,8 +93,9 @@ export function mount(root, route) {
     h("label", { for: "frame-slider" }, "Frame"), frameSlider, frameLabel);
 
   const meta = h("dl", { class: "meta" });
+  const similar = similarPanel(projectId, () => query);
   const side = h("aside", { class: "item-side", "aria-label": "Item details" },
-    h("h2", null, "Details"), meta,
+    h("h2", null, "Details"), meta, similar.element,
     h("h2", null, "Keys"),
     h("ul", { class: "keys small" },
       keyHint("← →", "previous / next item"), keyHint("Esc", "back to the grid"),
@@ -306,6 +308,7 @@ export function mount(root, route) {
 
   async function load() {
     const wanted = itemId;
+    similar.show(wanted);
     img.hidden = true;
     img.removeAttribute("src");
     replace(stageStatus, spinner("Loading image…"));
