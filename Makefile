@@ -46,7 +46,7 @@ lint: install-test typecheck
 
 test: install-test lint
 	@if [ -d tests/web ]; then node --test tests/web/; fi
-	$(BIN)/python -m pytest -n 2 -p no:cacheprovider
+	$(BIN)/python -m pytest -n 2 --dist loadscope -p no:cacheprovider
 
 format: install-test
 	$(BIN)/ruff format .
