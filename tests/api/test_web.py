@@ -14,3 +14,14 @@ def test_index_preloads_every_module(api):
     assert page.index("modulepreload") < page.index('<script type="module" src="js/main.js">')
     assert api.client.get("/index.html").text == page
     assert api.client.get("/js/main.js").status_code == 200
+
+
+def test_app_files_come_from_memory_with_etags(api):
+    first = api.client.get("/js/main.js")
+    assert first.status_code == 200 and first.headers["content-type"].startswith("text/javascript")
+    again = api.client.get("/js/main.js", headers={"If-None-Match": first.headers["etag"]})
+    assert again.status_code == 304 and not again.content
+    assert api.client.get("/app.css").headers["content-type"].startswith("text/css")
+    assert api.client.get("/js/nope.js").status_code == 404
+    missing = api.client.get("/api/no-such-thing")
+    assert missing.status_code == 404 and "no such endpoint" in missing.json()["error"]["message"]

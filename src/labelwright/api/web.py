@@ -1,19 +1,35 @@
-"""The browser app: static files, and an index page that lists every module up front.
+"""The browser app: its files served from memory, and an index that lists every module.
 
 The app is plain ES modules with no bundling, so a browser would discover them import by
 import, one round trip per level of the import tree. The index names every module with
-`<link rel="modulepreload">`, so they are all fetched (and compiled) in parallel.
+`<link rel="modulepreload">`, so they are all fetched (and compiled) in parallel, and the
+files themselves (a few hundred kilobytes that never change while the server runs) are
+read once at start and answered from memory with a strong ETag.
 """
 
 from __future__ import annotations
 
+import hashlib
+import mimetypes
+from dataclasses import dataclass
 from pathlib import Path
 
-from fastapi import FastAPI
-from fastapi.responses import HTMLResponse
-from fastapi.staticfiles import StaticFiles
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, Response
+
+from labelwright.services.errors import NotFound
 
 MODULE_ENTRY = '<script type="module" src="js/main.js"></script>'
+TYPES = {".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml"}
+
+
+@dataclass(frozen=True)
+class WebFile:
+    """One file of the app, ready to send."""
+
+    body: bytes
+    media_type: str
+    etag: str
 
 
 def index_page(web_dir: Path) -> str:
@@ -24,14 +40,39 @@ def index_page(web_dir: Path) -> str:
     return html.replace(MODULE_ENTRY, f"{links}\n  {MODULE_ENTRY}", 1)
 
 
+def load_files(web_dir: Path) -> dict[str, WebFile]:
+    """Every file of the app by its URL path (the index built with its preload list)."""
+    files = {}
+    for path in sorted(web_dir.rglob("*")):
+        if not path.is_file() or path.name == "index.html":
+            continue
+        body = path.read_bytes()
+        kind = TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0]
+        files["/" + path.relative_to(web_dir).as_posix()] = WebFile(
+            body, kind or "application/octet-stream", _etag(body)
+        )
+    index = index_page(web_dir).encode()
+    files["/"] = files["/index.html"] = WebFile(index, "text/html; charset=utf-8", _etag(index))
+    return files
+
+
+def _etag(body: bytes) -> str:
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
 def mount_web(app: FastAPI, web_dir: Path) -> None:
-    """Serve the index (built once) at / and the app's files under it."""
-    page = index_page(web_dir)
+    """Answer GET requests for the app's files (anything not under /api) from memory."""
+    files = load_files(web_dir)
 
-    @app.get("/", include_in_schema=False)
-    @app.get("/index.html", include_in_schema=False)
-    def index() -> HTMLResponse:
-        # Revalidated on each visit, so a new version's module list is seen at once.
-        return HTMLResponse(page, headers={"Cache-Control": "no-cache"})
-
-    app.mount("/", StaticFiles(directory=web_dir, html=True), name="web")
+    @app.get("/{path:path}", include_in_schema=False)
+    def web_file(path: str, request: Request) -> Response:
+        found = files.get("/" + path)
+        if found is None:
+            if path.startswith("api/"):
+                raise NotFound(f"no such endpoint: GET /{path}")
+            return HTMLResponse("Not found", status_code=404)
+        # Revalidated on each visit (cheap: 304), so a new version is seen at once.
+        headers = {"ETag": found.etag, "Cache-Control": "no-cache"}
+        if request.headers.get("if-none-match") == found.etag:
+            return Response(status_code=304, headers=headers)
+        return Response(found.body, media_type=found.media_type, headers=headers)
