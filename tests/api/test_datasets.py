@@ -14,12 +14,15 @@ from labelwright.services.labelschema import append_schema
 from tests.services.test_datasets import SCHEMA, box
 
 URL = "/api/projects/{}"
+ACTIVE = ("queued", "running", "done")
 
 
-def finished(api, job: dict, who: str = "manager", timeout: float = 20.0) -> dict:
+def finished(
+    api, job: dict, who: str = "manager", timeout: float = 20.0, project_id: int | None = None
+) -> dict:
     """Poll a queued job until it ends (the app's own job runner does the work)."""
     deadline = time.monotonic() + timeout
-    url = f"{URL.format(api.project_id)}/jobs/{job['id']}"
+    url = f"{URL.format(project_id or api.project_id)}/jobs/{job['id']}"
     while job["state"] in ("queued", "running"):
         assert time.monotonic() < deadline, f"job still {job['state']}: {job}"
         time.sleep(0.05)
@@ -116,9 +119,13 @@ def test_exported_zip_imports_into_another_project(dapi):
     resp = dapi.request(
         "POST", URL.format(target) + "/imports", files={"file": ("export.zip", archive)}
     )
-    assert resp.status_code == 201, resp.text
-    report = resp.json()
+    assert resp.status_code == 202, resp.text
+    assert resp.json()["kind"] == "import-dataset" and resp.json()["state"] in ACTIVE
+    done = finished(dapi, resp.json(), "admin", project_id=target)
+    assert done["state"] == "done", done
+    report = done["result"]
     assert report["images_added"] == 1 and report["annotations_written"] == 1
+    assert report["job_id"] == done["id"] and done["done"] == 1
     item = dapi.get(URL.format(target) + "/items").json()["items"][0]
     mine = dapi.get(URL.format(target) + f"/items/{item['id']}/annotation").json()
     assert sorted(o["id"] for o in mine["body"]["objects"]) == ["o1", "o2"]
@@ -128,7 +135,10 @@ def test_exported_zip_imports_into_another_project(dapi):
         files={"file": ("export.zip", archive)},
         data={"as_predictions": "teacher"},
     )
-    assert as_model.status_code == 201 and as_model.json()["predictions_written"] == 1
+    assert as_model.status_code == 202
+    predicted = finished(dapi, as_model.json(), "admin", project_id=target)
+    assert predicted["result"]["predictions_written"] == 1
+    assert not any(dapi.ctx.settings.tmp_dir.iterdir())  # the uploads were removed
 
 
 def test_unsafe_or_unreadable_dataset_uploads_are_refused(dapi):
@@ -136,8 +146,22 @@ def test_unsafe_or_unreadable_dataset_uploads_are_refused(dapi):
     evil = _zip({"../escape.jsonl": b"{}", "dataset.jsonl": b"{}"})
     resp = dapi.request("POST", base + "/imports", files={"file": ("evil.zip", evil)})
     assert resp.status_code == 422 and "escape.jsonl" in resp.json()["error"]["message"]
+    unknown = dapi.request(
+        "POST", base + "/imports", files={"file": ("d.zip", evil)}, data={"format": "tiff"}
+    )
+    assert unknown.status_code == 422 and "unknown format" in unknown.json()["error"]["message"]
+    bad_model = dapi.request(
+        "POST",
+        base + "/imports",
+        files={"file": ("x.json", b"{}")},
+        data={"as_predictions": "no spaces"},
+    )
+    assert bad_model.status_code == 422
     junk = dapi.request("POST", base + "/imports", files={"file": ("x.json", b"not json")})
-    assert junk.status_code == 422 and junk.json()["error"]["message"]
+    assert junk.status_code == 202, junk.text  # it looks like COCO: its reading fails later
+    failed = finished(dapi, junk.json())
+    assert failed["state"] == "failed" and "x.json" in failed["error"]
     for who, status in (("annotator", 403), ("outsider", 404)):
         denied = dapi.request("POST", base + "/imports", who, files={"file": ("d.zip", evil)})
         assert denied.status_code == status
+    assert not any(dapi.ctx.settings.tmp_dir.iterdir())

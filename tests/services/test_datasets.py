@@ -1,4 +1,4 @@
-"""Exporting a project through a format and importing datasets back, over the real store."""
+"""Exporting a project through a format, over the real store; builders the import tests share."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from labelwright.services import annotations, datasets, projects, users
 from labelwright.services.context import Context
 from labelwright.services.errors import Forbidden, Invalid
 from labelwright.services.intake import import_paths
-from labelwright.services.labelschema import append_schema, current_schema
-from labelwright.store.tables import Annotation, AnnotationRevision, Item, Job, Prediction, User
+from labelwright.services.labelschema import append_schema
+from labelwright.store.tables import Annotation, Job, User
 from tests.conftest import write_image
 
 CAR = LabelClass(id="car", name="Car", color="#ff0000", shape_kinds=["bbox", "polygon"])
@@ -226,90 +226,3 @@ def export_native(setup: Setup, out: Path) -> Path:
 def current_bodies(ctx: Context, project_id: int) -> dict[str, list[tuple]]:
     """Each item's current annotation summary, via the export stream."""
     return objects_by_file(datasets.project_dataset(ctx, project_id))
-
-
-def test_native_round_trip_into_a_fresh_project(setup, tmp_path):
-    folder = export_native(setup, tmp_path / "native")
-    fresh = make_project(setup.ctx, setup.admin, "Fresh", None)
-    progress = []
-    report = datasets.import_dataset(
-        setup.ctx, setup.admin, fresh, folder, progress=lambda d, _n: progress.append(d)
-    )
-    assert report["schema_created"] and report["images_added"] == 3
-    assert report["annotations_written"] == 3 and report["problems"] == []
-    assert progress[-1] == 3
-    with setup.ctx.db.session() as sess:
-        assert current_schema(sess, fresh).schema == SCHEMA
-        origins = set(sess.scalars(select(AnnotationRevision.origin)))
-        assert "import" in origins
-    assert current_bodies(setup.ctx, fresh) == expected_objects()
-    again = datasets.import_dataset(setup.ctx, setup.admin, fresh, folder, "native")
-    assert again["annotations_unchanged"] == 3 and again["annotations_written"] == 0
-
-
-def test_import_matches_existing_items_and_adds_a_revision(setup, tmp_path):
-    folder = export_native(setup, tmp_path / "native")
-    report = datasets.import_dataset(setup.ctx, setup.admin, setup.project_id, folder)
-    # the same bytes are already here, and the bodies are the admin's own: nothing new
-    assert report["items_matched"] == 3 and report["images_added"] == 0
-    assert report["annotations_unchanged"] == 3
-
-
-def test_unknown_classes_are_skipped_and_reported(setup, tmp_path):
-    folder = export_native(setup, tmp_path / "native")
-    cars_only = LabelSchema(classes=[CAR.model_copy(update={"id": "auto", "name": "CAR"})])
-    target = make_project(setup.ctx, setup.admin, "Only cars", cars_only)
-    report = datasets.import_dataset(setup.ctx, setup.admin, target, folder, "native")
-    assert report["objects_skipped"]["unknown_class"] == 2
-    assert any(
-        p["reason"] == "unknown_class" and "Person" in p["detail"] for p in report["problems"]
-    )
-    assert report["annotations_written"] == 3
-    classes = {o[1] for objs in current_bodies(setup.ctx, target).values() for o in objs}
-    assert classes == {"auto"}  # matched by name, stored under the project's own id
-
-
-def test_invalid_objects_are_reported_and_the_item_skipped(setup, tmp_path):
-    folder = export_native(setup, tmp_path / "native")
-    car_boxes = LabelClass(id="car", name="Car", color="#ff0000", shape_kinds=["bbox"])
-    bbox_only = LabelSchema(classes=[car_boxes, PERSON])  # b.png's polygon no longer fits
-    target = make_project(setup.ctx, setup.admin, "Boxes", bbox_only)
-    report = datasets.import_dataset(setup.ctx, setup.admin, target, folder)
-    assert report["annotations_written"] == 2 and report["items_skipped"] == 1
-    (problem,) = [p for p in report["problems"] if p["reason"] == "invalid"]
-    assert problem["file"] == "sub/b.png" and "b2" in problem["objects"]
-
-
-def test_import_as_predictions(setup, tmp_path):
-    folder = export_native(setup, tmp_path / "native")
-    fresh = make_project(setup.ctx, setup.admin, "Predicted", SCHEMA)
-    report = datasets.import_dataset(
-        setup.ctx, setup.admin, fresh, folder, "native", as_predictions="yolo-v8"
-    )
-    assert report["predictions_written"] == 3 and report["annotations_written"] == 0
-    with setup.ctx.db.session() as sess:
-        rows = list(sess.scalars(select(Prediction).where(Prediction.project_id == fresh)))
-        assert {p.model for p in rows} == {"yolo-v8"} and len({p.run for p in rows}) == 1
-        assert all(o["source"] == "model:yolo-v8" for p in rows for o in p.body["objects"])
-        assert sess.scalar(select(Annotation).where(Annotation.project_id == fresh)) is None
-        states = set(sess.scalars(select(Item.state).where(Item.project_id == fresh)))
-        assert states == {"prelabeled"}
-        job = sess.scalars(select(Job).where(Job.kind == "import-dataset")).one()
-        assert job.state == "done" and job.result["predictions_written"] == 3
-
-
-def test_import_errors_are_clear(setup, tmp_path):
-    with pytest.raises(Invalid, match="no such file"):
-        datasets.import_dataset(setup.ctx, setup.admin, setup.project_id, tmp_path / "nope")
-    empty = tmp_path / "empty"
-    empty.mkdir()
-    with pytest.raises(Invalid, match=r"no format recognises it; name one of: .*coco"):
-        datasets.import_dataset(setup.ctx, setup.admin, setup.project_id, empty)
-    bad = tmp_path / "bad"
-    bad.mkdir()
-    (bad / "dataset.jsonl").write_text('{"labelwright_dataset": 1, "schema": {}}\n[1]\n')
-    with pytest.raises(Invalid, match="line 2"):
-        datasets.import_dataset(setup.ctx, setup.admin, setup.project_id, bad, "native")
-    with setup.ctx.db.session() as sess:
-        job = sess.scalars(select(Job).where(Job.kind == "import-dataset")).one()
-        assert job.state == "failed" and "line 2" in job.error

@@ -19,7 +19,7 @@ from labelwright.domain.schema import (
 from labelwright.domain.shapes import Annotation, AnnotationObject, BBox, Keypoints
 from labelwright.formats.dataset import Dataset, DatasetImage
 from labelwright.formats.native import NativeFormat
-from labelwright.services import datasets
+from labelwright.services import dataset_import, datasets
 from labelwright.services.context import Context
 from labelwright.services.intake import import_paths
 from labelwright.store.tables import AnnotationClass, AnnotationRevision
@@ -120,7 +120,7 @@ def test_attributes_and_keypoints_are_matched_by_name(any_ctx: Context, tmp_path
             ],
         },
     )
-    report = datasets.import_dataset(any_ctx, admin, project_id, folder, "native")
+    report = dataset_import.import_dataset(any_ctx, admin, project_id, folder, "native")
     assert report["annotations_written"] == 2 and report["items_skipped"] == 0
     stored = bodies(any_ctx, project_id)
     (car,) = stored["a.png"]
@@ -144,12 +144,12 @@ def test_reimport_adds_a_revision_only_when_the_body_changed(
 ) -> None:
     admin, project_id = project_with_items(any_ctx, tmp_path, ["a.png", "b.png"])
     first = write_dataset(tmp_path / "one", {"a.png": [box("a1", n=2)], "b.png": [box("b1")]})
-    datasets.import_dataset(any_ctx, admin, project_id, first, "native")
+    dataset_import.import_dataset(any_ctx, admin, project_id, first, "native")
     person = AnnotationObject(id="b2", class_id="p", shape=Keypoints(points=[(1, 1, 2)] * 2))
     second = write_dataset(
         tmp_path / "two", {"a.png": [box("a1", n=2)], "b.png": [box("b1"), person]}
     )
-    report = datasets.import_dataset(any_ctx, admin, project_id, second, "native")
+    report = dataset_import.import_dataset(any_ctx, admin, project_id, second, "native")
     assert report["annotations_unchanged"] == 1 and report["annotations_written"] == 1
     with any_ctx.db.session(readonly=True) as sess:
         numbers = sorted(sess.scalars(select(AnnotationRevision.number)))

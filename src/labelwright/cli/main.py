@@ -33,10 +33,10 @@ app.command("models")(model_commands.list_models)
 app.command("prelabel")(model_commands.prelabel)
 app.command("report")(quality_commands.report)
 app.command("check")(quality_commands.check)
-app.command("synth")(synth_commands.synth_cmd)
 app.command("embed")(similarity_commands.embed)
 app.command("similar")(similarity_commands.similar)
 app.command("duplicates")(similarity_commands.duplicates)
+app.command("synth")(synth_commands.synth_cmd)
 
 
 @app.callback()
@@ -339,8 +339,8 @@ def import_cmd(
 
 
 def _import_dataset(project: str, path: Path, fmt: str, as_predictions: str | None) -> None:
-    """Import a labeled dataset through services.datasets and print its report."""
-    from labelwright.services import datasets
+    """Import a labeled dataset through services.dataset_import and print its report."""
+    from labelwright.services import dataset_import
 
     ctx = context()
     pid, name = project_id(ctx, project)
@@ -348,7 +348,7 @@ def _import_dataset(project: str, path: Path, fmt: str, as_predictions: str | No
     with progress() as bar:
         task = bar.add_task(f"importing dataset into {name}", total=None)
         report = run(
-            lambda: datasets.import_dataset(
+            lambda: dataset_import.import_dataset(
                 ctx,
                 user,
                 pid,

@@ -1,6 +1,13 @@
-"""Checks of one shape's own geometry, each returning `(field, message)` findings."""
+"""Checks of one shape's own geometry, each returning `(field, message)` findings.
+
+The per-shape checks say exactly what is wrong; `screen_shapes` runs ahead of them over
+many shapes at once and clears those that are plainly fine (most of them), so only the
+rest pay for the checks one by one. The messages therefore all come from one place.
+"""
 
 import math
+from collections.abc import Sequence
+from itertools import chain
 
 import numpy as np
 import shapely
@@ -19,13 +26,21 @@ from labelwright.domain.shapes import (
     Polyline,
     RotatedBox,
     Shape,
+    Tag,
 )
 
-_SCALARS = ("x", "y", "w", "h", "cx", "cy", "rx", "ry", "angle")
+_SCALARS: dict[type, tuple[str, ...]] = {
+    BBox: ("x", "y", "w", "h"),
+    RotatedBox: ("w", "h", "cx", "cy", "angle"),
+    Ellipse: ("cx", "cy", "rx", "ry", "angle"),
+}
+"""The number fields of each shape type that has any, in the order findings name them."""
 
 
 def vertex_count(shape: Shape) -> int:
     """How many coordinate pairs a shape holds."""
+    if type(shape) is BBox:  # the commonest shape first: this runs for every object
+        return 1
     match shape:
         case Polygon():
             return sum(len(ring) for ring in shape.rings)
@@ -50,8 +65,8 @@ def non_finite_findings(shape: Shape) -> list[Finding]:
     """Report NaN or infinite coordinates and sizes."""
     findings = [
         (f"shape.{name}", f"{name} is {getattr(shape, name)}, not a finite number")
-        for name in _SCALARS
-        if hasattr(shape, name) and not math.isfinite(getattr(shape, name))
+        for name in _SCALARS.get(type(shape), ())
+        if not math.isfinite(getattr(shape, name))
     ]
     for field, points in _point_lists(shape):
         if not points:
@@ -189,3 +204,101 @@ def out_of_bounds_finding(
         f"reaches outside the {width}x{height} image (x {x0:g} to {x1:g}, y {y0:g} to {y1:g}, "
         f"tolerance {tolerance:g} px)",
     )
+
+
+AREA_ALLOWANCE = 1e-15
+"""Rounding allowance of an area, per (vertices x largest coordinate)^2: well above what
+GEOS's and `ring_area`'s sums can be off by (a few units of 1.1e-16 each), so an area
+over it is above zero by either count."""
+
+
+def screen_shapes(
+    shapes: Sequence[Shape],
+    sizes: Sequence[tuple[int, int]],
+    *,
+    tolerance: float,
+    clip: bool,
+    max_vertices: int,
+) -> list[bool]:
+    """For each shape (on an image of `sizes[i]` = (width, height)): True if it is plainly fine.
+
+    True means every per-shape check (`non_finite_findings`, `geometry_findings`, then
+    `out_of_bounds_finding` within `tolerance`, or, when `clip`, lying inside the image so
+    that clipping keeps it as it is) finds nothing, and it has at most `max_vertices`
+    points. False only means "not decided here": such a shape goes through the checks one
+    by one. Boxes and tags are decided here, polygons of one ring all together through
+    GEOS; other kinds are left to the checks.
+    """
+    settled = [False] * len(shapes)
+    margin = 0.0 if clip else float(tolerance)
+    if max_vertices < 1 or not math.isfinite(margin):
+        return settled
+    rings, ring_sizes, where = [], [], []
+    for index, (shape, (width, height)) in enumerate(zip(shapes, sizes, strict=True)):
+        kind = type(shape)
+        if kind is BBox:
+            settled[index] = _box_is_plain(shape, width + margin, height + margin, -margin)
+        elif kind is Polygon and len(shape.rings) == 1:
+            ring = shape.rings[0]
+            if len(ring) <= max_vertices and _open_length(ring) >= 3:
+                rings.append(ring)
+                ring_sizes.append((width, height))
+                where.append(index)
+        elif kind is Tag:
+            settled[index] = True
+    if rings:
+        for index, plain in zip(where, _plain_rings(rings, ring_sizes, margin), strict=True):
+            settled[index] = plain
+    return settled
+
+
+def _box_is_plain(box: BBox, right: float, bottom: float, low: float) -> bool:
+    """Whether a box has a positive size and lies within [low, right] x [low, bottom].
+
+    Comparisons with NaN are false and an infinite corner lands past `right` or `bottom`,
+    so a box passing this is finite too.
+    """
+    x, y, w, h = box.x, box.y, box.w, box.h
+    return w > 0 and h > 0 and x >= low and y >= low and x + w <= right and y + h <= bottom
+
+
+def _plain_rings(rings: list[list], sizes: list[tuple[int, int]], margin: float) -> list[bool]:
+    """For each one-ring polygon: finite, within the image +- margin, simple, clearly not flat."""
+    lengths = np.fromiter(map(len, rings), dtype=np.intp, count=len(rings))
+    total = int(lengths.sum())
+    try:
+        coords = np.fromiter(
+            chain.from_iterable(chain.from_iterable(rings)), dtype=float, count=2 * total
+        ).reshape(total, 2)
+    except (TypeError, ValueError):  # a point that is not a pair of numbers: check one by one
+        return [False] * len(rings)
+    starts = np.cumsum(lengths) - lengths
+    with np.errstate(all="ignore"):
+        finite = np.logical_and.reduceat(np.isfinite(coords).all(axis=1), starts)
+        low = np.minimum.reduceat(coords, starts, axis=0)
+        high = np.maximum.reduceat(coords, starts, axis=0)
+        inside = (low >= -margin).all(axis=1) & (high <= np.asarray(sizes) + margin).all(axis=1)
+        candidates = finite & inside
+        plain = np.zeros(len(rings), dtype=bool)
+        if candidates.any():
+            plain[candidates] = _simple_with_area(
+                coords[np.repeat(candidates, lengths)],
+                lengths[candidates],
+                np.maximum(np.abs(low), np.abs(high)).max(axis=1)[candidates],
+            )
+    return plain.tolist()
+
+
+def _simple_with_area(coords: np.ndarray, lengths: np.ndarray, largest: np.ndarray) -> np.ndarray:
+    """Whether each ring (consecutive runs of `coords`) is a valid polygon with area > 0.
+
+    The area must beat the rounding allowance, so that `ring_area` finds it above zero too.
+    """
+    try:
+        rings = shapely.linearrings(coords, indices=np.repeat(np.arange(len(lengths)), lengths))
+        polygons = shapely.polygons(rings)
+        valid, area = shapely.is_valid(polygons), shapely.area(polygons)
+    except (ValueError, shapely.errors.GEOSException):  # left to the one-by-one checks
+        return np.zeros(len(lengths), dtype=bool)
+    allowance = AREA_ALLOWANCE * ((lengths + 1.0) * (largest + 1.0)) ** 2
+    return valid & (area > allowance)

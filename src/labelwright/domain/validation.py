@@ -1,8 +1,8 @@
 """Checking an annotation against its project's schema and its image before it is saved."""
 
 from collections import Counter
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, NamedTuple
 
 import numpy as np
 import shapely
@@ -17,6 +17,7 @@ from labelwright.domain.shape_checks import (
     geometry_findings,
     non_finite_findings,
     out_of_bounds_finding,
+    screen_shapes,
     vertex_count,
 )
 from labelwright.domain.shapes import Annotation, AnnotationObject, Keypoints, Mask, Shape
@@ -111,6 +112,14 @@ def _problem_from_error(data: Any, error: Mapping[str, Any]) -> Problem:
     return Problem(object_id=object_id, field=field, message=f"{where}: {field}: {error['msg']}")
 
 
+class ImageSize(NamedTuple):
+    """The image an annotation belongs to: its size in pixels and its frame count."""
+
+    width: int
+    height: int
+    frame_count: int = 1
+
+
 def validate_annotation(
     annotation: Annotation | Mapping[str, Any],
     schema: LabelSchema,
@@ -124,41 +133,102 @@ def validate_annotation(
 
     Every problem is collected, not only the first; each message names the object.
     """
-    if width <= 0 or height <= 0 or frame_count <= 0:
-        raise ValueError(f"image size {width}x{height} with {frame_count} frames is impossible")
+    size = _checked_size(ImageSize(width, height, frame_count))
     if not isinstance(annotation, Annotation):
         annotation = parse_annotation(annotation)
-    _check_sizes(annotation, limits)
+    outcome = validate_many([annotation], [size], schema, limits=limits)[0]
+    if isinstance(outcome, AnnotationInvalid):
+        raise outcome
+    return outcome
+
+
+def validate_many(
+    annotations: Sequence[Annotation],
+    sizes: Sequence[ImageSize],
+    schema: LabelSchema,
+    *,
+    limits: Limits = DEFAULT_LIMITS,
+) -> list[Annotation | AnnotationInvalid]:
+    """Validate annotations of several images under one schema: for each, what
+    `validate_annotation` would return, or the AnnotationInvalid it would raise.
+
+    The shapes of all of them are screened in one pass (`screen_shapes`), so a thousand
+    small annotations cost about what one big annotation does.
+    """
+    if len(annotations) != len(sizes):
+        raise ValueError(f"{len(annotations)} annotations but {len(sizes)} image sizes")
+    sizes = [_checked_size(ImageSize(*size)) for size in sizes]
+    outcomes: list[Annotation | AnnotationInvalid | None] = [
+        _size_problem(a, limits) for a in annotations
+    ]
+    shapes, shape_sizes = [], []
+    for annotation, size, outcome in zip(annotations, sizes, outcomes, strict=True):
+        if outcome is None:
+            shapes += [o.shape for o in annotation.objects]
+            shape_sizes += [(size.width, size.height)] * len(annotation.objects)
+    settled = screen_shapes(
+        shapes,
+        shape_sizes,
+        tolerance=schema.tolerance_px,
+        clip=schema.out_of_bounds == "clip",
+        max_vertices=limits.max_vertices_per_object,
+    )
     classes = {c.id: c for c in schema.classes}
-    checker = _ObjectChecker(schema, width, height, frame_count, limits)
+    start = 0
+    for index, (annotation, size) in enumerate(zip(annotations, sizes, strict=True)):
+        if outcomes[index] is None:
+            end = start + len(annotation.objects)
+            checker = _ObjectChecker(schema, classes, size, limits)
+            outcomes[index] = _validate_one(annotation, schema, checker, settled[start:end])
+            start = end
+    return outcomes  # type: ignore[return-value]  # every None was replaced
+
+
+def _checked_size(size: ImageSize) -> ImageSize:
+    """The size itself, or ValueError when no image can have it (a caller's mistake)."""
+    if size.width <= 0 or size.height <= 0 or size.frame_count <= 0:
+        raise ValueError(
+            f"image size {size.width}x{size.height} with {size.frame_count} frames is impossible"
+        )
+    return size
+
+
+def _validate_one(
+    annotation: Annotation, schema: LabelSchema, checker: "_ObjectChecker", settled: list[bool]
+) -> Annotation | AnnotationInvalid:
+    """One annotation checked object by object; `settled` marks shapes already found fine."""
     problems: list[Problem] = []
     objects: list[AnnotationObject] = []
-    for obj in annotation.objects:
-        checked, found = checker.check(obj, classes.get(obj.class_id))
+    clipped = False
+    for obj, plain in zip(annotation.objects, settled, strict=True):
+        checked, found = checker.check(obj, plain)
         objects.append(checked)
-        problems += found
+        clipped = clipped or checked is not obj
+        if found:
+            problems += found
     problems += _duplicate_problems(annotation.objects)
-    problems += [
-        Problem(object_id=None, field=f, message=m)
-        for f, m in relation_problems(annotation, schema) + tag_problems(annotation.tags, schema)
-    ]
+    if annotation.relations or annotation.tags:
+        problems += [
+            Problem(object_id=None, field=f, message=m)
+            for f, m in relation_problems(annotation, schema)
+            + tag_problems(annotation.tags, schema)
+        ]
     if problems:
-        raise AnnotationInvalid(problems)
-    if all(a is b for a, b in zip(objects, annotation.objects, strict=True)):
-        return annotation
-    return annotation.model_copy(update={"objects": objects})
+        return AnnotationInvalid(problems)
+    return annotation.model_copy(update={"objects": objects}) if clipped else annotation
 
 
-def _check_sizes(annotation: Annotation, limits: Limits) -> None:
+def _size_problem(annotation: Annotation, limits: Limits) -> AnnotationInvalid | None:
     """Refuse absurdly large annotations before any expensive check."""
     count = len(annotation.objects)
     if count > limits.max_objects:
         message = f"annotation has {count} objects; at most {limits.max_objects} allowed"
-        raise AnnotationInvalid([Problem(object_id=None, field="objects", message=message)])
+        return AnnotationInvalid([Problem(object_id=None, field="objects", message=message)])
     total = sum(vertex_count(o.shape) for o in annotation.objects)
     if total > limits.max_total_vertices:
         message = f"annotation has {total} points; at most {limits.max_total_vertices} allowed"
-        raise AnnotationInvalid([Problem(object_id=None, field="objects", message=message)])
+        return AnnotationInvalid([Problem(object_id=None, field="objects", message=message)])
+    return None
 
 
 def _duplicate_problems(objects: list[AnnotationObject]) -> list[Problem]:
@@ -180,29 +250,55 @@ class _ObjectChecker:
     """Checks one object at a time against the schema and the image."""
 
     def __init__(
-        self, schema: LabelSchema, width: int, height: int, frame_count: int, limits: Limits
+        self,
+        schema: LabelSchema,
+        classes: Mapping[str, LabelClass],
+        size: ImageSize,
+        limits: Limits,
     ) -> None:
-        self.schema, self.width, self.height = schema, width, height
-        self.frame_count, self.limits = frame_count, limits
+        self.schema, self.classes, self.limits = schema, classes, limits
+        self.width, self.height, self.frame_count = size
 
     def check(
-        self, obj: AnnotationObject, label_class: LabelClass | None
+        self, obj: AnnotationObject, shape_settled: bool = False
     ) -> tuple[AnnotationObject, list[Problem]]:
-        """Return the object (clipped if need be) and everything wrong with it."""
-        findings = self._identity(obj, label_class) + self._attributes(obj, label_class)
-        with np.errstate(all="ignore"):  # GEOS warns on huge coordinates; we report them
-            shape, shape_findings = self._shape(obj.shape, label_class)
-        findings += shape_findings
+        """Return the object (clipped if need be) and everything wrong with it.
+
+        `shape_settled` says the shape already passed `screen_shapes`, so its own checks
+        (which would find nothing and change nothing) are skipped.
+        """
+        label_class = self.classes.get(obj.class_id)
+        findings = self._identity(obj, label_class)
+        if obj.attributes or (label_class is not None and label_class.attributes):
+            findings += self._attributes(obj, label_class)
+        shape = obj.shape
+        if not shape_settled:
+            with np.errstate(all="ignore"):  # GEOS warns on huge coordinates; we report them
+                shape, shape_findings = self._shape(obj.shape, label_class)
+            findings += shape_findings
+        checked = obj if shape is obj.shape else obj.model_copy(update={"shape": shape})
+        if not findings:
+            return checked, []
         name = describe_object(obj, label_class)
         object_id = obj.id if isinstance(obj.id, str) else None
         problems = [
             Problem(object_id=object_id, field=f, message=f"{name}: {m}") for f, m in findings
         ]
-        checked = obj if shape is obj.shape else obj.model_copy(update={"shape": shape})
         return checked, problems
 
     def _identity(self, obj: AnnotationObject, label_class: LabelClass | None) -> list[Finding]:
         """Check id, class, frame, track, group, score and source."""
+        if (  # the usual object, settled in one test; anything else is looked at field by field
+            label_class is not None
+            and obj.track is None
+            and obj.group is None
+            and obj.score is None
+            and obj.source == "manual"
+            and 1 <= len(obj.id) <= MAX_ID_LENGTH
+            and 0 <= obj.frame < self.frame_count
+            and obj.shape.kind in label_class.shape_kinds
+        ):
+            return []
         findings: list[Finding] = []
         for field in ("id", "track", "group"):
             value = getattr(obj, field)

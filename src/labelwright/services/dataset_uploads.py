@@ -1,17 +1,18 @@
-"""Datasets sent over HTTP: unpack an uploaded archive with the intake's checks, then import."""
+"""Datasets sent over HTTP: unpacked with the intake's archive checks, then queued as a job."""
 
 from __future__ import annotations
 
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any
 
 from labelwright.media.errors import RejectedFile
 from labelwright.media.sources import TAR_SUFFIXES, SourceLimits, iter_candidates
 from labelwright.services.context import Context
-from labelwright.services.datasets import import_dataset
+from labelwright.services.dataset_import import queue_import
+from labelwright.services.datasets import find_format
 from labelwright.services.errors import Invalid
+from labelwright.services.predictions import check_name
 from labelwright.store.tables import User
 
 
@@ -46,7 +47,7 @@ def unpack_dataset(upload: Path, workdir: Path, limits: SourceLimits) -> Path:
         root = entries[0]
 
 
-def import_uploaded_dataset(
+def queue_uploaded_import(
     ctx: Context,
     user: User,
     project_id: int,
@@ -54,13 +55,27 @@ def import_uploaded_dataset(
     *,
     fmt: str | None = None,
     as_predictions: str | None = None,
-) -> dict[str, Any]:
-    """Unpack an uploaded dataset into scratch space and import it; the scratch is removed."""
+) -> int:
+    """Unpack an uploaded dataset into a scratch folder and queue its import; returns the job id.
+
+    An unsafe archive, an unknown format or a bad model name is refused now, and the
+    folder removed; otherwise the job owns the folder and removes it when it ends.
+    """
+    if fmt:
+        find_format(fmt)  # the cheap checks before unpacking anything
+    if as_predictions is not None:
+        check_name("model", as_predictions)
     ctx.settings.tmp_dir.mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix="dataset-", dir=ctx.settings.tmp_dir))
     try:
         limits = SourceLimits(max_archive_bytes=ctx.settings.max_archive_bytes)
-        root = unpack_dataset(upload, workdir, limits)
-        return import_dataset(ctx, user, project_id, root, fmt, as_predictions=as_predictions)
-    finally:
+        if is_archive(upload):
+            root = unpack_dataset(upload, workdir, limits)
+        else:  # a main file alone (COCO JSON, say): kept beside nothing else
+            root = Path(shutil.move(upload, workdir / upload.name))
+        return queue_import(
+            ctx, user, project_id, root, fmt, as_predictions=as_predictions, upload_dir=workdir
+        )
+    except BaseException:
         shutil.rmtree(workdir, ignore_errors=True)
+        raise

@@ -26,7 +26,7 @@ def queue_export(ctx: Context, user: User, project_id: int, fmt: str, **options:
     unknown = set(options) - set(OPTIONS)
     if unknown:
         raise Invalid(f"unknown export options: {', '.join(sorted(unknown))}")
-    params = {"format": fmt, **datasets._json_params(options)}
+    params = {"format": fmt, **datasets.json_params(options)}
     datasets.project_dataset(ctx, project_id, **options)  # bad states/classes/split fail now
     return jobs.queue_job(ctx, user, project_id, "export", params, projects.MANAGE)
 
@@ -63,7 +63,7 @@ def run_export_job(ctx: Context, control: JobControl) -> dict[str, Any]:
         total = _item_count(ctx, project_id, options.get("states"))
         dataset.images = _reported(dataset.images, control, total)
         manifest = datasets.find_format(fmt).write(dataset, folder, copy_images=True)
-        datasets._zip_folder(folder, datasets.archive_path(ctx, control.job.id))
+        datasets.zip_folder(folder, datasets.archive_path(ctx, control.job.id))
     except (FormatError, ValueError) as exc:
         raise JobFailed(str(exc)) from None
     finally:

@@ -25,10 +25,11 @@ from labelwright.store.tables import Job, User, utcnow
 # kind -> "module:function(ctx, control) -> result dict"
 KINDS: dict[str, str] = {
     "export": "labelwright.services.export_jobs:run_export_job",
+    "import-dataset": "labelwright.services.dataset_import:run_import_job",
     "delivery": "labelwright.services.deliveries:run_delivery_job",
     "prelabel": "labelwright.services.prelabel:run_prelabel_job",
-    "synth": "labelwright.services.synthesis_jobs:run_synth_job",
     "embed": "labelwright.services.embeddings:run_embed_job",
+    "synth": "labelwright.services.synthesis_jobs:run_synth_job",
 }
 
 

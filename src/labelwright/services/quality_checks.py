@@ -79,7 +79,7 @@ def _labeled_pages(ctx: Context, project_id: int) -> Iterator[list[tuple[Item, I
             if not rows:
                 return
             last = rows[-1][0].id
-            bodies = datasets._chosen_bodies(sess, [item.id for item, _ in rows])
+            bodies = datasets.chosen_bodies(sess, [item.id for item, _ in rows])
         page = [(item, image, bodies[item.id]) for item, image in rows if item.id in bodies]
         if page:
             yield page

@@ -1,8 +1,9 @@
-"""Dataset exports of a project (as zip files), dataset imports, and the formats for both."""
+"""Dataset exports of a project (as zip files), dataset imports (both as background jobs), and
+the formats for both."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse
@@ -15,7 +16,7 @@ from labelwright.api.schemas import JobOut
 from labelwright.api.staging import require_roles, safe_name, save_upload, staging
 from labelwright.services import datasets, export_jobs, projects
 from labelwright.services.context import Context
-from labelwright.services.dataset_uploads import import_uploaded_dataset
+from labelwright.services.dataset_uploads import queue_uploaded_import
 from labelwright.services.errors import Invalid, NotFound
 from labelwright.store.tables import Job, User
 
@@ -98,8 +99,8 @@ def download_export(
 
 @router.post(
     "/imports",
-    response_model=dict[str, Any],
-    status_code=201,
+    response_model=JobOut,
+    status_code=202,
     openapi_extra={
         "requestBody": {
             "content": {
@@ -123,12 +124,15 @@ async def import_dataset(
     request: Request,
     user: User = Depends(current_user),
     ctx: Context = Depends(get_ctx),
-) -> dict[str, Any]:
-    """Import a dataset (managers): a zip/tar of its folder, or its main file (e.g. COCO JSON).
+) -> JobOut:
+    """Queue the import of a dataset (managers): a zip/tar of its folder, or its main file
+    (e.g. COCO JSON).
 
     `format` is detected when left out; `as_predictions` stores the labels as predictions of
-    that model instead of annotations. Runs before answering, for now; the report names every
-    problem with its file and object.
+    that model instead of annotations. The upload is saved and unpacked (an unsafe archive or
+    an unknown format is refused now), then the import runs in the background: watch it at
+    `/jobs/{job_id}`; when done, its result is the report, naming every problem with its file
+    and object.
     """
     await require_roles(ctx, user, project_id, projects.MANAGE)
     with staging(ctx, "dataset-upload-") as folder:
@@ -140,8 +144,8 @@ async def import_dataset(
             as_predictions = str(form.get("as_predictions") or "") or None
             dest = folder / safe_name(upload.filename or "dataset")
             await run_in_threadpool(save_upload, upload, dest)
-        return await run_in_threadpool(
-            import_uploaded_dataset,
+        job_id = await run_in_threadpool(
+            queue_uploaded_import,
             ctx,
             user,
             project_id,
@@ -149,3 +153,6 @@ async def import_dataset(
             fmt=fmt,
             as_predictions=as_predictions,
         )
+    wake_runner(request)
+    with ctx.db.session(readonly=True) as sess:
+        return JobOut.of(sess.get(Job, job_id))

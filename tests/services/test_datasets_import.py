@@ -1,0 +1,335 @@
+"""Importing datasets into a project: matching, validation, bulk writes, and the job around it."""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, update
+
+from labelwright.domain.schema import LabelClass, LabelSchema
+from labelwright.domain.shapes import Annotation as AnnotationDoc
+from labelwright.domain.shapes import AnnotationObject, BBox
+from labelwright.formats.dataset import Dataset, DatasetImage
+from labelwright.formats.native import NativeFormat
+from labelwright.jobs import records
+from labelwright.jobs.runner import run_one
+from labelwright.services import dataset_import, jobs, projects
+from labelwright.services.context import Context
+from labelwright.services.dataset_uploads import queue_uploaded_import
+from labelwright.services.errors import Conflict, Forbidden, Invalid
+from labelwright.services.intake import import_paths
+from labelwright.services.labelschema import append_schema, current_schema
+from labelwright.store.tables import (
+    Annotation,
+    AnnotationRevision,
+    Image,
+    Item,
+    Job,
+    Prediction,
+)
+from tests.conftest import write_image
+from tests.services.test_datasets import (
+    CAR,
+    PERSON,
+    SCHEMA,
+    Setup,
+    current_bodies,
+    expected_objects,
+    export_native,
+    labeled_project,
+    make_project,
+    make_user,
+)
+
+
+@pytest.fixture
+def setup(ctx: Context, tmp_path: Path) -> Setup:
+    """A project with three labeled images (see tests/services/test_datasets.py)."""
+    return labeled_project(ctx, tmp_path)
+
+
+@pytest.fixture(params=["this process", "second process"])
+def reading(request, monkeypatch) -> Iterator[str]:
+    """Read the dataset in this process, or (as for a large one) in a second process."""
+    started = []
+    if request.param == "second process":
+        monkeypatch.setattr(dataset_import, "SECOND_PROCESS_BYTES", -1)
+        opened = dataset_import._ChildPages.__init__
+
+        def counted(self, *args) -> None:
+            started.append(args)
+            opened(self, *args)
+
+        monkeypatch.setattr(dataset_import._ChildPages, "__init__", counted)
+    yield request.param
+    assert bool(started) == (request.param == "second process")
+
+
+def test_native_round_trip_into_a_fresh_project(setup, tmp_path, reading):
+    folder = export_native(setup, tmp_path / "native")
+    fresh = make_project(setup.ctx, setup.admin, "Fresh", None)
+    progress = []
+    report = dataset_import.import_dataset(
+        setup.ctx, setup.admin, fresh, folder, progress=lambda d, _n: progress.append(d)
+    )
+    assert report["schema_created"] and report["images_added"] == 3
+    assert report["annotations_written"] == 3 and report["problems"] == []
+    assert progress[-1] == 3
+    with setup.ctx.db.session() as sess:
+        assert current_schema(sess, fresh).schema == SCHEMA
+        origins = set(sess.scalars(select(AnnotationRevision.origin)))
+        assert "import" in origins
+    assert current_bodies(setup.ctx, fresh) == expected_objects()
+    again = dataset_import.import_dataset(setup.ctx, setup.admin, fresh, folder, "native")
+    assert again["annotations_unchanged"] == 3 and again["annotations_written"] == 0
+
+
+def test_import_matches_existing_items_and_adds_a_revision(setup, tmp_path):
+    folder = export_native(setup, tmp_path / "native")
+    report = dataset_import.import_dataset(setup.ctx, setup.admin, setup.project_id, folder)
+    # the same bytes are already here, and the bodies are the admin's own: nothing new
+    assert report["items_matched"] == 3 and report["images_added"] == 0
+    assert report["annotations_unchanged"] == 3
+
+
+def test_unknown_classes_are_skipped_and_reported(setup, tmp_path):
+    folder = export_native(setup, tmp_path / "native")
+    cars_only = LabelSchema(classes=[CAR.model_copy(update={"id": "auto", "name": "CAR"})])
+    target = make_project(setup.ctx, setup.admin, "Only cars", cars_only)
+    report = dataset_import.import_dataset(setup.ctx, setup.admin, target, folder, "native")
+    assert report["objects_skipped"]["unknown_class"] == 2
+    assert any(
+        p["reason"] == "unknown_class" and "Person" in p["detail"] for p in report["problems"]
+    )
+    assert report["annotations_written"] == 3
+    classes = {o[1] for objs in current_bodies(setup.ctx, target).values() for o in objs}
+    assert classes == {"auto"}  # matched by name, stored under the project's own id
+
+
+def test_invalid_objects_are_reported_and_the_item_skipped(setup, tmp_path):
+    folder = export_native(setup, tmp_path / "native")
+    car_boxes = LabelClass(id="car", name="Car", color="#ff0000", shape_kinds=["bbox"])
+    bbox_only = LabelSchema(classes=[car_boxes, PERSON])  # b.png's polygon no longer fits
+    target = make_project(setup.ctx, setup.admin, "Boxes", bbox_only)
+    report = dataset_import.import_dataset(setup.ctx, setup.admin, target, folder)
+    assert report["annotations_written"] == 2 and report["items_skipped"] == 1
+    (problem,) = [p for p in report["problems"] if p["reason"] == "invalid"]
+    assert problem["file"] == "sub/b.png" and "b2" in problem["objects"]
+
+
+def test_import_as_predictions(setup, tmp_path, reading):
+    folder = export_native(setup, tmp_path / "native")
+    fresh = make_project(setup.ctx, setup.admin, "Predicted", SCHEMA)
+    report = dataset_import.import_dataset(
+        setup.ctx, setup.admin, fresh, folder, "native", as_predictions="yolo-v8"
+    )
+    assert report["predictions_written"] == 3 and report["annotations_written"] == 0
+    with setup.ctx.db.session() as sess:
+        rows = list(sess.scalars(select(Prediction).where(Prediction.project_id == fresh)))
+        assert {p.model for p in rows} == {"yolo-v8"} and len({p.run for p in rows}) == 1
+        assert all(o["source"] == "model:yolo-v8" for p in rows for o in p.body["objects"])
+        assert sess.scalar(select(Annotation).where(Annotation.project_id == fresh)) is None
+        states = set(sess.scalars(select(Item.state).where(Item.project_id == fresh)))
+        assert states == {"prelabeled"}
+        job = sess.scalars(select(Job).where(Job.kind == "import-dataset")).one()
+        assert job.state == "done" and job.result["predictions_written"] == 3
+
+
+def test_import_errors_are_clear(setup, tmp_path, reading):
+    with pytest.raises(Invalid, match="no such file"):
+        dataset_import.import_dataset(setup.ctx, setup.admin, setup.project_id, tmp_path / "nope")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(Invalid, match=r"no format recognises it; name one of: .*coco"):
+        dataset_import.import_dataset(setup.ctx, setup.admin, setup.project_id, empty)
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "dataset.jsonl").write_text('{"labelwright_dataset": 1, "schema": {}}\n[1]\n')
+    with pytest.raises(Invalid, match="line 2"):
+        dataset_import.import_dataset(setup.ctx, setup.admin, setup.project_id, bad, "native")
+    with setup.ctx.db.session() as sess:
+        job = sess.scalars(select(Job).where(Job.kind == "import-dataset")).one()
+        assert job.state == "failed" and "line 2" in job.error
+
+
+def test_import_is_a_job_the_runner_picks_up(setup, tmp_path):
+    folder = export_native(setup, tmp_path / "native")
+    fresh = make_project(setup.ctx, setup.admin, "Queued", SCHEMA)
+    job_id = dataset_import.queue_import(setup.ctx, setup.admin, fresh, folder)
+    with setup.ctx.db.session() as sess:
+        job = sess.get(Job, job_id)
+        assert (job.kind, job.state, job.params["format"]) == ("import-dataset", "queued", "native")
+    assert run_one(setup.ctx.db, jobs.handlers(setup.ctx))
+    with setup.ctx.db.session() as sess:
+        job = sess.get(Job, job_id)
+        assert job.state == "done", job.error
+        assert job.done == 3 and job.result["images_added"] == 3
+        assert job.result["annotations_written"] == 3 and job.result["job_id"] == job_id
+    assert current_bodies(setup.ctx, fresh) == expected_objects()
+
+
+def test_only_managers_queue_imports(setup, tmp_path):
+    folder = export_native(setup, tmp_path / "native")
+    annotator = make_user(setup.ctx, "ann")
+    with setup.ctx.db.session() as sess:
+        project = projects.find_project(sess, setup.project_id)
+        projects.set_member(sess, project, annotator, projects.ProjectRole.annotator)
+    with pytest.raises(Forbidden):
+        dataset_import.queue_import(setup.ctx, annotator, setup.project_id, folder)
+    with pytest.raises(Invalid, match="model"):
+        dataset_import.queue_import(
+            setup.ctx, setup.admin, setup.project_id, folder, as_predictions="no spaces"
+        )
+
+
+def _zipped(folder: Path, target: Path) -> Path:
+    with zipfile.ZipFile(target, "w") as archive:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                archive.write(path, f"export/{path.relative_to(folder).as_posix()}")
+    return target
+
+
+def test_an_uploaded_dataset_is_removed_when_its_job_ends(setup, tmp_path):
+    archive = _zipped(export_native(setup, tmp_path / "native"), tmp_path / "upload.zip")
+    fresh = make_project(setup.ctx, setup.admin, "Uploaded", None)
+    job_id = queue_uploaded_import(setup.ctx, setup.admin, fresh, archive)
+    with setup.ctx.db.session() as sess:
+        upload_dir = Path(sess.get(Job, job_id).params["upload_dir"])
+    assert upload_dir.parent == setup.ctx.settings.tmp_dir.resolve() and upload_dir.is_dir()
+    assert run_one(setup.ctx.db, jobs.handlers(setup.ctx))
+    assert not upload_dir.exists()
+    with setup.ctx.db.session() as sess:
+        assert sess.get(Job, job_id).result["annotations_written"] == 3
+
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "dataset.jsonl").write_text('{"labelwright_dataset": 1, "schema": {}}\n[1]\n')
+    job_id = queue_uploaded_import(setup.ctx, setup.admin, fresh, _zipped(bad, tmp_path / "b.zip"))
+    assert run_one(setup.ctx.db, jobs.handlers(setup.ctx))
+    with setup.ctx.db.session() as sess:
+        job = sess.get(Job, job_id)
+        assert job.state == "failed" and "line 2" in job.error
+        assert not Path(job.params["upload_dir"]).exists()
+
+
+def test_a_refused_upload_leaves_nothing_behind(setup, tmp_path):
+    junk = tmp_path / "notes.txt"
+    junk.write_text("no dataset here")
+    evil = tmp_path / "evil.zip"
+    with zipfile.ZipFile(evil, "w") as archive:
+        archive.writestr("../escape.jsonl", "{}")
+    before = set(setup.ctx.settings.tmp_dir.iterdir())
+    with pytest.raises(Invalid, match="unknown format 'tiff'"):
+        queue_uploaded_import(setup.ctx, setup.admin, setup.project_id, junk, fmt="tiff")
+    with pytest.raises(Invalid, match=r"escape\.jsonl"):
+        queue_uploaded_import(setup.ctx, setup.admin, setup.project_id, evil)
+    assert set(setup.ctx.settings.tmp_dir.iterdir()) == before
+    with setup.ctx.db.session() as sess:
+        assert not sess.scalars(select(Job).where(Job.kind == "import-dataset")).all()
+
+
+def test_a_cancelled_import_stops_between_pages(setup, tmp_path, monkeypatch):
+    folder = export_native(setup, tmp_path / "native")
+    fresh = make_project(setup.ctx, setup.admin, "Cancelled", SCHEMA)
+    import_paths(setup.ctx, fresh, [tmp_path / "images"])  # the items exist: one pass
+    monkeypatch.setattr(dataset_import, "PAGE", 1)
+    monkeypatch.setattr(dataset_import, "BEAT_SECONDS", 0)
+
+    def cancel_at_once(done: int, _note: str) -> None:
+        with setup.ctx.db.session() as sess:
+            job = sess.scalars(select(Job).where(Job.kind == "import-dataset")).one()
+        records.request_cancel(setup.ctx.db, job.id)
+
+    with pytest.raises(Conflict, match="cancelled"):
+        dataset_import.import_dataset(
+            setup.ctx, setup.admin, fresh, folder, "native", progress=cancel_at_once
+        )
+    with setup.ctx.db.session() as sess:
+        written = sess.scalars(select(Annotation).where(Annotation.project_id == fresh)).all()
+        assert len(written) == 1  # the first page, then it stopped
+        assert sess.scalars(select(Job.state).where(Job.kind == "import-dataset")).one() == (
+            "cancelled"
+        )
+
+
+def _native(tmp_path: Path, images: list[DatasetImage], schema: LabelSchema) -> Path:
+    out = tmp_path / "dataset"
+    NativeFormat().write(Dataset(schema=schema, images=images), out, copy_images=False)
+    return out
+
+
+def test_frame_counts_come_from_the_stored_image(setup, tmp_path):
+    item_id = setup.items["a.png"]
+    with setup.ctx.db.session() as sess:
+        image_id = sess.get(Item, item_id).image_id
+        sess.execute(update(Image).where(Image.id == image_id).values(frame_count=3))
+
+    def on_frame(frame: int) -> AnnotationDoc:
+        box = BBox(x=1, y=1, w=5, h=5)
+        return AnnotationDoc(
+            objects=[AnnotationObject(id="f", class_id="car", shape=box, frame=frame)]
+        )
+
+    for frame, fits in ((2, True), (5, False)):
+        image = DatasetImage(file_name="a.png", width=64, height=48, annotation=on_frame(frame))
+        folder = _native(tmp_path / str(frame), [image], SCHEMA)  # the dataset says 1 frame
+        report = dataset_import.import_dataset(
+            setup.ctx, setup.admin, setup.project_id, folder, "native"
+        )
+        assert report["annotations_written"] == int(fits), report["problems"]
+        assert report["items_skipped"] == int(not fits)
+
+
+def test_a_schema_changed_during_the_import_is_checked_again(setup, tmp_path, monkeypatch):
+    folder = export_native(setup, tmp_path / "native")
+    target = make_project(setup.ctx, setup.admin, "Moving", SCHEMA)
+    import_paths(setup.ctx, target, [tmp_path / "images"])
+    car_boxes = LabelClass(id="car", name="Car", color="#ff0000", shape_kinds=["bbox"])
+    original = dataset_import._DatasetImport._write
+
+    def write_after_a_change(self, checked, version):
+        with setup.ctx.db.session() as sess:  # someone narrows the schema meanwhile
+            append_schema(sess, target, LabelSchema(classes=[car_boxes, PERSON]), 2, setup.admin)
+        monkeypatch.setattr(dataset_import._DatasetImport, "_write", original)
+        return original(self, checked, version)
+
+    monkeypatch.setattr(dataset_import._DatasetImport, "_write", write_after_a_change)
+    report = dataset_import.import_dataset(setup.ctx, setup.admin, target, folder, "native")
+    assert report["annotations_written"] == 2 and report["items_skipped"] == 1
+    (problem,) = [p for p in report["problems"] if p["reason"] == "invalid"]
+    assert problem["file"] == "sub/b.png" and "polygon" in problem["detail"]
+
+
+def test_labels_go_to_the_oldest_item_of_a_name(setup, tmp_path):
+    target = make_project(setup.ctx, setup.admin, "Twins", SCHEMA)
+    for seed, folder in enumerate(("first", "second")):
+        write_image(tmp_path / folder / "same.png", 64, 48, seed=10 + seed)
+        import_paths(setup.ctx, target, [tmp_path / folder])
+    with setup.ctx.db.session() as sess:
+        items = sorted(sess.scalars(select(Item.id).where(Item.project_id == target)))
+    assert len(items) == 2
+    box = AnnotationObject(id="x", class_id="car", shape=BBox(x=1, y=1, w=5, h=5))
+    image = DatasetImage(
+        file_name="same.png", width=64, height=48, annotation=AnnotationDoc(objects=[box])
+    )
+    dataset_import.import_dataset(
+        setup.ctx, setup.admin, target, _native(tmp_path, [image], SCHEMA), "native"
+    )
+    with setup.ctx.db.session() as sess:
+        labeled = sess.scalars(select(Annotation.item_id).where(Annotation.project_id == target))
+        assert list(labeled) == [items[0]]
+
+
+def test_images_without_an_item_or_a_file_are_reported(setup, tmp_path):
+    box = AnnotationObject(id="x", class_id="car", shape=BBox(x=1, y=1, w=5, h=5))
+    image = DatasetImage(
+        file_name="ghost.png", width=64, height=48, annotation=AnnotationDoc(objects=[box])
+    )
+    folder = _native(tmp_path, [image], SCHEMA)
+    report = dataset_import.import_dataset(setup.ctx, setup.admin, setup.project_id, folder)
+    assert [p["reason"] for p in report["problems"]] == ["no_item"]
+    assert report["problems"][0]["file"] == "ghost.png"
