@@ -141,7 +141,7 @@ def _new_delivery(
         batch_id=batch_id,
         version=_next_version(sess, project_id, batch_id),
         format=fmt,
-        options=datasets._json_params(options),
+        options=datasets.json_params(options),
         state="queued",
         error="",
         note=note,
