@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
+import posixpath
+import re
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
@@ -20,6 +22,7 @@ from fastapi.responses import HTMLResponse, Response
 from labelwright.services.errors import NotFound
 
 MODULE_ENTRY = '<script type="module" src="js/main.js"></script>'
+STATIC_IMPORT = re.compile(r'^\s*(?:import|export)\b[^;]*?\bfrom\s+"(\.{1,2}/[^"]+)"', re.M)
 TYPES = {".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml"}
 
 
@@ -32,11 +35,31 @@ class WebFile:
     etag: str
 
 
+def static_imports(web_dir: Path, entry: str) -> list[str]:
+    """The modules `entry` needs before it runs: the closure of its static imports."""
+    seen, todo = set(), [entry]
+    while todo:
+        module = todo.pop()
+        if module in seen:
+            continue
+        seen.add(module)
+        source = (web_dir / module).read_text(encoding="utf-8")
+        folder = PurePosixPath(module).parent
+        for target in STATIC_IMPORT.findall(source):
+            todo.append(posixpath.normpath(str(folder / target)))
+    return sorted(seen)
+
+
 def index_page(web_dir: Path) -> str:
-    """index.html with a modulepreload link for every module of the app."""
+    """index.html with a modulepreload link for every module the entry module needs.
+
+    Views load when first shown (dynamic imports), so only the shell is preloaded; the
+    modules of a view arrive in a short waterfall served from memory.
+    """
     html = (web_dir / "index.html").read_text(encoding="utf-8")
-    modules = sorted(p.relative_to(web_dir).as_posix() for p in (web_dir / "js").rglob("*.js"))
-    links = "\n".join(f'  <link rel="modulepreload" href="{m}">' for m in modules)
+    links = "\n".join(
+        f'  <link rel="modulepreload" href="{m}">' for m in static_imports(web_dir, "js/main.js")
+    )
     return html.replace(MODULE_ENTRY, f"{links}\n  {MODULE_ENTRY}", 1)
 
 

@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from labelwright.media.probe import probe_image, render_frame
+from labelwright.media.blobs import BlobStore
+from labelwright.media.probe import probe_image, render_display, render_frame
 from labelwright.services.context import Context
 from labelwright.services.errors import Invalid, NotFound
 from labelwright.store.tables import Image
@@ -40,6 +41,33 @@ def ensure_frame(ctx: Context, image: Image, frame: int) -> str:
                 raise Invalid(str(exc)) from None
         ctx.blobs.put_bytes(png, key, durable=False)
     return key
+
+
+DISPLAY_SIDE = 2048
+"""Images larger than this on their longest side get a display rendition for the editor."""
+
+
+def wants_display(width: int, height: int, frame_count: int) -> bool:
+    """Whether an image gets a display copy: a still image larger than DISPLAY_SIDE."""
+    return max(width, height) > DISPLAY_SIDE and frame_count == 1
+
+
+def store_display(blobs: BlobStore, sha256: str, original: Path, max_pixels: int) -> str:
+    """Make the display copy of an original file (unless it exists); returns its key."""
+    key = blobs.key_for(sha256, "jpg", "display")
+    if not blobs.exists(key):
+        jpeg = render_display(original, DISPLAY_SIDE, max_pixels=max_pixels)
+        blobs.put_bytes(jpeg, key, durable=False)  # derived: made again if lost
+    return key
+
+
+def ensure_display(ctx: Context, image: Image) -> str:
+    """The blob key of the image as the editor first paints it: the original when it is
+    small enough (or animated), else a JPEG of at most DISPLAY_SIDE pixels a side."""
+    if not wants_display(image.width, image.height, image.frame_count):
+        return image.blob_key
+    with _local_original(ctx, image) as path:
+        return store_display(ctx.blobs, image.sha256, path, ctx.settings.max_image_pixels)
 
 
 @contextmanager

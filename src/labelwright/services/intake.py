@@ -18,6 +18,7 @@ from labelwright.media.probe import ProbedImage, probe_image
 from labelwright.media.remote import FetchPolicy, fetch_url
 from labelwright.media.sources import Candidate, SourceLimits, iter_candidates
 from labelwright.services.context import Context
+from labelwright.services.derived import store_display, wants_display
 from labelwright.store import bulk
 from labelwright.store.tables import Batch, Job, utcnow
 
@@ -89,6 +90,9 @@ def _probe_and_store(
     store.put_file(Path(path), blob_key)
     if not store.exists(thumb_key):
         store.put_bytes(probe.thumbnail, thumb_key, durable=False)  # derived: made again if lost
+    if wants_display(probe.width, probe.height, probe.frame_count):
+        # Large images get the editor's display copy now, in the worker, not on first view.
+        store_display(store, probe.sha256, Path(path), max_pixels)
     return _Stored(name, probe, blob_key, thumb_key)
 
 

@@ -146,6 +146,27 @@ def get_thumbnail(
 
 
 @router.get(
+    "/items/{item_id}/display",
+    response_class=Response,
+    responses={200: {"content": {"image/*": {}}}},
+)
+def get_display(
+    project_id: int,
+    item_id: int,
+    request: Request,
+    user: User = Depends(current_user),
+    ctx: Context = Depends(get_ctx),
+) -> Response:
+    """The image for a first paint: the original, or a JPEG of at most 2048 px a side for
+    larger images (oriented like the original; coordinates scale with its size)."""
+    image = _image_of(ctx, user, project_id, item_id)
+    key = derived.ensure_display(ctx, image)
+    if key == image.blob_key:
+        return blob_response(ctx, request, key, f'"{image.sha256}"', image.mime)
+    return blob_response(ctx, request, key, f'"{image.sha256}-display"', "image/jpeg")
+
+
+@router.get(
     "/items/{item_id}/frames/{frame}",
     response_class=Response,
     responses={200: {"content": {"image/png": {}}}},

@@ -253,6 +253,22 @@ export const getItem = (projectId, itemId) => request("GET", `/api/projects/${pr
  */
 export const frameUrl = (projectId, itemId, frame) => `/api/projects/${projectId}/items/${itemId}/frames/${frame}`;
 
+/** Images larger than this on their longest side have a display copy (see GET …/display). */
+export const DISPLAY_SIDE = 2048;
+
+/**
+ * The URL of an item's display copy: the original, shrunk to at most DISPLAY_SIDE a side.
+ * @param {number} projectId
+ * @param {number} itemId
+ */
+export const displayUrl = (projectId, itemId) => `/api/projects/${projectId}/items/${itemId}/display`;
+
+/**
+ * Whether painting the display copy first pays: a still image larger than DISPLAY_SIDE.
+ * @param {{width: number, height: number, frame_count: number}} image
+ */
+export const needsDisplayCopy = (image) => image.frame_count <= 1 && Math.max(image.width, image.height) > DISPLAY_SIDE;
+
 /**
  * @param {number} projectId
  * @returns {Promise<Batch[]>}

@@ -5,14 +5,7 @@ import { h, notify, replace } from "./dom.js";
 import { messageOf } from "./errors.js";
 import { compileRoutes, hashFor, matchRoute, safeNext } from "./router.js";
 import { currentUser, onUserChange, setUser } from "./session.js";
-import * as editorView from "./views/editor.js";
-import * as inboxView from "./views/inbox.js";
-import * as itemView from "./views/item.js";
 import * as notFoundView from "./views/not-found.js";
-import * as operationsView from "./views/operations.js";
-import * as projectView from "./views/project.js";
-import * as projectsView from "./views/projects.js";
-import * as signInView from "./views/sign-in.js";
 
 /**
  * What a view's mount returns.
@@ -40,27 +33,35 @@ const ROUTES = compileRoutes({
   inbox: "/inbox",
 });
 
-/** @type {Record<string, View>} */
+// Each view (and what only it uses) loads when first shown, so opening the editor does not
+// first fetch and compile the project pages, and the other way round.
+const editorView = () => import("./views/editor.js");
+const projectsView = () => import("./views/projects.js");
+
+/** @type {Record<string, () => Promise<View>>} */
 const VIEWS = {
-  signin: signInView,
+  signin: () => import("./views/sign-in.js"),
   projects: projectsView,
   projectList: projectsView,
-  project: projectView,
-  item: itemView,
+  project: () => import("./views/project.js"),
+  item: () => import("./views/item.js"),
   editItem: editorView,
   label: editorView,
   review: editorView,
-  operations: operationsView,
-  inbox: inboxView,
-  notfound: notFoundView,
+  operations: () => import("./views/operations.js"),
+  inbox: () => import("./views/inbox.js"),
 };
 
 const main = /** @type {HTMLElement} */ (document.getElementById("main"));
 /** @type {{name: string, handle: ViewHandle} | null} */
 let active = null;
 
+/** Counts renders, so a view that finished loading after the user moved on is not shown. */
+let renders = 0;
+
 /** Show the view for the current location hash. */
-function render() {
+async function render() {
+  const turn = ++renders;
   const route = matchRoute(location.hash, ROUTES);
   if (route.name !== "signin" && !currentUser()) {
     location.replace(hashFor("/signin", { next: location.hash || "#/" }));
@@ -71,8 +72,19 @@ function render() {
     return;
   }
   if (active && active.name === route.name && active.handle.update?.(route)) return;
+  /** @type {View} */
+  let view = notFoundView;
+  const load = VIEWS[route.name];
+  if (load) {
+    try {
+      view = await load();
+    } catch (err) {
+      notify(`This page could not be loaded: ${messageOf(err)}`, "error");
+      return;
+    }
+  }
+  if (turn !== renders) return;  // the location changed while the view was loading
   active?.handle.unmount?.();
-  const view = VIEWS[route.name] ?? notFoundView;
   main.replaceChildren();
   main.className = `view-${route.name}`;
   window.scrollTo(0, 0);

@@ -19,7 +19,7 @@ export const getReport = (projectId) => request("GET", `${base(projectId)}/quali
  */
 export const getFindings = (projectId, limit = 500) => request("GET", `${base(projectId)}/quality/findings`, { query: { limit } });
 
-/** @typedef {{item_id: number, body: {objects: unknown[]}, created_by: number | null, created_at: string}} GoldItem */
+/** @typedef {{item_id: number, file_name: string, body: {objects: unknown[]}, created_by: number | null, created_at: string}} GoldItem */
 
 /**
  * @param {number} projectId

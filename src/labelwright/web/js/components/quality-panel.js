@@ -70,7 +70,7 @@ export function qualityPanel(projectId, can) {
   async function loadGold() {
     if (!gold) return;
     try {
-      replace(gold.body, goldList(projectId, await qualityApi.listGold(projectId), loadGold));
+      replace(gold.body, goldList(projectId, await qualityApi.listGold(projectId)));
     } catch (err) {
       replace(gold.body, errorBox(messageOf(err), loadGold));
     }

@@ -27,6 +27,8 @@ export class CanvasView {
     this.renderer = new Renderer(this.imageCanvas, this.overlayCanvas);
     /** @type {import("../viewport.js").Transform} */
     this.t = { scale: 1, x: 0, y: 0 };
+    /** @type {{image: CanvasImageSource, shownScale: number} | null} */
+    this.sharper = null;
     this.fitted = true;
     this.spaceHeld = false;
     /** @type {{id: number, x: number, y: number} | null} */
@@ -47,6 +49,7 @@ export class CanvasView {
    * @param {CanvasImageSource} image
    */
   setImage(image) {
+    this.sharper = null;
     this.renderer.image = image;
     this.renderer.width = this.size.width;
     this.renderer.height = this.size.height;
@@ -126,6 +129,17 @@ export class CanvasView {
     this.imageCanvas.style.filter = brightness === 1 && contrast === 1 ? "" : `brightness(${brightness}) contrast(${contrast})`;
   }
 
+  /**
+   * A sharper copy of the shown image (the original, behind a display copy): drawn from the
+   * first frame that magnifies the shown copy, so no one pays its raster cost before then.
+   * @param {CanvasImageSource} image
+   * @param {number} shownScale  the view scale up to which the shown copy is sharp enough
+   */
+  offerSharper(image, shownScale) {
+    this.sharper = { image, shownScale };
+    this.redraw();  // swaps now if the view already magnifies the shown copy
+  }
+
   /** Ask for a redraw at the next animation frame. */
   redraw() {
     if (this.frameRequested) return;
@@ -135,6 +149,12 @@ export class CanvasView {
 
   drawNow() {
     this.frameRequested = false;
+    const dpr = window.devicePixelRatio || 1;
+    if (this.sharper && this.t.scale * dpr > this.sharper.shownScale) {
+      this.renderer.image = this.sharper.image;
+      this.sharper = null;
+      this.imageDirty = true;
+    }
     if (this.imageDirty) this.renderer.drawImage(this.t);
     this.imageDirty = false;
     if (this.moving && this.renderer.drawSnapshot(this.t)) return;

@@ -1,7 +1,7 @@
 // One item open for editing: the store, the spatial index, the canvas, the tools, the panels
 // and autosave, wired together. The editor view makes one per item and disposes of it after.
 
-import { frameUrl } from "../api.js";
+import { displayUrl, frameUrl, needsDisplayCopy } from "../api.js";
 import { h } from "../dom.js";
 import { addObjects, cloneObjects, newId, removeObjects } from "./commands.js";
 import { CanvasView } from "./canvas-view.js";
@@ -238,19 +238,39 @@ export class Workspace {
   }
 
   loadImage() {
-    const count = this.o.item.image.frame_count;
+    const { image } = this.o.item;
+    const count = image.frame_count;
     const src = count > 1 ? frameUrl(this.o.projectId, this.o.item.id, this.frame) : this.o.item.image_url;
-    const img = new Image();
-    img.src = src;
-    // decode() decodes off the main thread (a 12-megapixel JPEG takes a few hundred ms), so
-    // the annotation is processed meanwhile and the first draw does not stall on it.
-    img.decode().then(
-      () => {
-        this.canvas.setImage(img);
-        this.canvas.el.dataset.loaded = "true";
-      },
-      () => this.o.say("The image could not be loaded"),
-    );
+    // decode() decodes off the main thread, so the annotation is processed meanwhile and the
+    // first draw does not stall on a 12-megapixel JPEG.
+    /** @param {HTMLImageElement} img */
+    const show = (img) => {
+      this.canvas.setImage(img);
+      this.canvas.el.dataset.loaded = "true";
+    };
+    const original = () => {
+      const img = new Image();
+      img.src = src;
+      return img.decode().then(() => img);
+    };
+    if (!needsDisplayCopy(image)) {
+      original().then(show, () => this.o.say("The image could not be loaded"));
+    } else {
+      // A large image paints first from its display copy (at most 2048 px a side); the
+      // original then loads in the background and is drawn once a zoom needs its pixels.
+      const preview = new Image();
+      preview.src = displayUrl(this.o.projectId, this.o.item.id);
+      preview.decode().then(
+        () => {
+          show(preview);
+          original().then(
+            (img) => this.canvas.offerSharper(img, preview.naturalWidth / image.width),
+            () => this.o.say("The full-resolution image could not be loaded"),
+          );
+        },
+        () => original().then(show, () => this.o.say("The image could not be loaded")),
+      );
+    }
     if (count > 1 && this.frame + 1 < count) new Image().src = frameUrl(this.o.projectId, this.o.item.id, this.frame + 1);
   }
 

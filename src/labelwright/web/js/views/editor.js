@@ -203,8 +203,9 @@ export function mount(root, route) {
 
   /** @param {number} itemId */
   async function loadItem(itemId) {
-    // The image URL is known before the item is: start its download beside the API calls.
-    new Image().src = `/api/projects/${projectId}/items/${itemId}/image`;
+    // The first paint's image URL is known before the item is: start its download beside
+    // the API calls (the display copy: the original itself when the image is small).
+    new Image().src = api.displayUrl(projectId, itemId);
     const [item, s, head, predictions] = await Promise.all([
       api.getItem(projectId, itemId), schema(), remote.getOwnAnnotation(projectId, itemId),
       remote.listPredictions(projectId, itemId).catch(() => []),
@@ -321,7 +322,9 @@ export function mount(root, route) {
     try {
       const upcoming = await remote.nextInQueue(projectId, mode === "review" ? "review" : "annotate", true);
       const next = upcoming?.item;
-      if (next && next.id !== currentId && next.image.frame_count <= 1) new Image().src = next.image_url;
+      if (next && next.id !== currentId && next.image.frame_count <= 1) {
+        new Image().src = api.needsDisplayCopy(next.image) ? api.displayUrl(projectId, next.id) : next.image_url;
+      }
     } catch {
       // Only a head start: the next item loads normally without it.
     }
