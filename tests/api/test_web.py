@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import re
+
 from labelwright.api.app import WEB_DIR
+from labelwright.api.web import static_imports
 
 
-def test_index_preloads_every_module(api):
+def test_index_preloads_the_shell_and_views_load_on_demand(api):
     resp = api.client.get("/")
     assert resp.status_code == 200 and resp.headers["cache-control"] == "no-cache"
     page = resp.text
-    modules = {p.relative_to(WEB_DIR).as_posix() for p in (WEB_DIR / "js").rglob("*.js")}
-    assert {m for m in modules if f'<link rel="modulepreload" href="{m}">' in page} == modules
+    shell = set(static_imports(WEB_DIR, "js/main.js"))
+    preloaded = set(re.findall(r'<link rel="modulepreload" href="([^"]+)">', page))
+    assert preloaded == shell and {"js/main.js", "js/api.js", "js/router.js"} <= shell
+    assert "js/views/editor.js" not in shell  # a view: imported when first shown
     assert page.index("modulepreload") < page.index('<script type="module" src="js/main.js">')
     assert api.client.get("/index.html").text == page
-    assert api.client.get("/js/main.js").status_code == 200
+    for module in (WEB_DIR / "js").rglob("*.js"):  # every module is still served
+        assert api.client.get("/" + module.relative_to(WEB_DIR).as_posix()).status_code == 200
 
 
 def test_app_files_come_from_memory_with_etags(api):
