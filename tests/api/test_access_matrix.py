@@ -18,6 +18,7 @@ from labelwright.formats.dataset import Dataset
 from labelwright.formats.registry import get_format
 from labelwright.services import projects, users
 from labelwright.services.embeddings import encode_vector
+from labelwright.services.labelschema import append_schema
 from labelwright.store.tables import (
     Annotation,
     AnnotationRevision,
@@ -75,6 +76,7 @@ POLICY: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/projects/{project_id}/items/{item_id}"): EVERYONE,
     ("GET", "/api/projects/{project_id}/items/{item_id}/image"): EVERYONE,
     ("GET", "/api/projects/{project_id}/items/{item_id}/thumbnail"): EVERYONE,
+    ("GET", "/api/projects/{project_id}/items/{item_id}/display"): EVERYONE,
     ("GET", "/api/projects/{project_id}/items/{item_id}/frames/{frame}"): EVERYONE,
     ("GET", "/api/projects/{project_id}/batches"): EVERYONE,
     ("GET", "/api/projects/{project_id}/stats"): EVERYONE,
@@ -97,6 +99,7 @@ POLICY: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/projects/{project_id}/duplicates"): {"admin", "manager", "reviewer"},
     ("POST", "/api/projects/{project_id}/items/{item_id}/segment"): LABELERS,
     ("POST", "/api/projects/{project_id}/items/{item_id}/predict"): LABELERS,
+    ("POST", "/api/projects/{project_id}/items/{item_id}/find-similar"): MANAGERS,
     ("PUT", "/api/projects/{project_id}/items/{item_id}/gold"): MANAGERS,
     ("DELETE", "/api/projects/{project_id}/items/{item_id}/gold"): MANAGERS,
     ("POST", "/api/projects/{project_id}/jobs/{job_id}/cancel"): MANAGERS,
@@ -361,6 +364,13 @@ class Targets:
             return {}
         if path.endswith("/segment"):
             return {"json": {"model": "grabcut", "box": {"x": 4, "y": 4, "w": 30, "h": 20}}}
+        if path.endswith("/find-similar"):
+            with self.db.session() as sess:  # a class for the look-alikes
+                schema = LabelSchema(
+                    classes=[{"id": "c", "name": "C", "color": "#112233", "shape_kinds": ["bbox"]}]
+                )
+                append_schema(sess, self.values["project_id"], schema, 1, None)
+            return {"json": {"box": {"x": 2, "y": 2, "w": 20, "h": 16}, "class_id": "c"}}
         if path.endswith("/predict"):
             return {"json": {"model": "haar-faces"}}
         if path.endswith("/cancel"):

@@ -1,4 +1,4 @@
-"""The editor's display copy: large stills shrink to at most 2048 px, oriented; others as they are."""
+"""The editor's display copy: large stills at most 2048 px a side, oriented; others as they are."""
 
 from __future__ import annotations
 

@@ -15,12 +15,12 @@ pytest.importorskip("cv2", reason="needs labelwright[models]")
 URL = "/api/projects/{}"
 
 
-def _disc_item(api, tmp_path) -> int:
+def _disc_item(api, tmp_path, seed: int = 0, shift: int = 0) -> int:
     """An item showing a bright disc on a dark textured ground (an easy object to cut out)."""
-    rng = np.random.default_rng(0)
+    rng = np.random.default_rng(seed)
     pixels = rng.integers(0, 40, size=(120, 160, 3), dtype=np.uint8)
     yy, xx = np.mgrid[:120, :160]
-    pixels[(yy - 60) ** 2 + (xx - 80) ** 2 < 30**2] = (230, 200, 40)
+    pixels[(yy - 60) ** 2 + (xx - 80 - shift) ** 2 < 30**2] = (230, 200, 40)
     path = tmp_path / "disc.png"
     PILImage.fromarray(pixels).save(path)
     report = import_paths(api.ctx, api.project_id, [path])
@@ -109,3 +109,35 @@ def test_predict_one_item_and_find_similar(api, tmp_path):
         api.request("POST", f"{base}/items/{item}/predict", json={"model": "grabcut"}).status_code
         == 422
     )
+
+
+def test_find_similar_across_the_project(api, tmp_path):
+    from labelwright.domain.schema import LabelClass, LabelSchema
+    from labelwright.services import users
+    from labelwright.services.labelschema import append_schema
+
+    with api.ctx.db.session() as sess:
+        admin = users.get_user(sess, api.user_ids["admin"])
+        cls = LabelClass(id="disc", name="Disc", color="#ffcc00", shape_kinds=["bbox"])
+        append_schema(sess, api.project_id, LabelSchema(classes=[cls]), 1, admin)
+    first = _disc_item(api, tmp_path)
+    other = tmp_path / "other"
+    other.mkdir()
+    second = _disc_item(api, other, seed=1, shift=20)
+    base = URL.format(api.project_id)
+    body = {"box": {"x": 48, "y": 28, "w": 64, "h": 64}, "class_id": "disc"}
+    resp = api.request("POST", f"{base}/items/{first}/find-similar", "manager", json=body)
+    assert resp.status_code == 202, resp.text
+    job = resp.json()
+    deadline = time.monotonic() + 30
+    while job["state"] in ("queued", "running"):
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+        job = api.get(f"{base}/jobs/{job['id']}").json()
+    assert job["state"] == "done", job
+    found = api.get(f"{base}/items/{second}/predictions").json()
+    [prediction] = [p for p in found if p["model"] == "find-similar"]
+    [obj] = prediction["body"]["objects"]
+    assert obj["class_id"] == "disc" and abs(obj["shape"]["x"] - 70) <= 4
+    refused = api.request("POST", f"{base}/items/{first}/find-similar", "annotator", json=body)
+    assert refused.status_code == 403

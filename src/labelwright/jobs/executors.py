@@ -8,6 +8,7 @@ model loads once per process or Ray actor, not once per batch.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -86,8 +87,13 @@ class LocalPoolExecutor:
         """Yield one result per task, in order."""
         if self._pool is None or self._factory is not factory:
             self.close()
+            # Never fork: the server process runs threads (the job runner, the web server's
+            # pool, native libraries' own), and a forked child may inherit a held lock.
             self._pool = ProcessPoolExecutor(
-                self.workers, initializer=_start_worker, initargs=(factory,)
+                self.workers,
+                mp_context=multiprocessing.get_context("forkserver"),
+                initializer=_start_worker,
+                initargs=(factory,),
             )
             self._factory = factory
         pool = self._pool

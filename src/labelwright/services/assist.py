@@ -6,9 +6,13 @@ on a model kept warm per process (a few at most, keyed by name and settings).
 
 from __future__ import annotations
 
+import base64
+import io
 import json
 from functools import lru_cache
 from typing import Any
+
+from PIL import Image as PILImage
 
 from labelwright.domain.roles import ProjectRole
 from labelwright.domain.shapes import BBox
@@ -22,7 +26,7 @@ from labelwright.services.context import Context
 from labelwright.services.errors import Invalid
 from labelwright.services.items import item_with_image
 from labelwright.services.labelschema import current_schema
-from labelwright.services.prelabel import confine_paths
+from labelwright.services.prelabel import PrelabelRequest, confine_paths, queue_prelabel
 from labelwright.store.tables import User, utcnow
 
 ASSISTANTS = frozenset({ProjectRole.manager, ProjectRole.annotator, ProjectRole.reviewer})
@@ -126,3 +130,39 @@ def predict_item(
         ctx, user, project_id, item_id, model=model, run=run, body=body, roles=ASSISTANTS
     )
     return made.id
+
+
+def find_similar_across(
+    ctx: Context,
+    user: User,
+    project_id: int,
+    item_id: int,
+    *,
+    box: BBox,
+    class_id: str,
+    threshold: float = 0.7,
+) -> int:
+    """Queue a job proposing boxes of `class_id` wherever the example box's object appears in
+    the project's other items (managers); returns the job id."""
+    pixels = _pixels(ctx, user, project_id, item_id)
+    with ctx.db.session(readonly=True) as sess:
+        chosen = current_schema(sess, project_id).schema.class_by_id(class_id)
+    if chosen is None:
+        raise Invalid(f"class {class_id!r} is not in the project's schema")
+    x0, y0 = max(0, int(box.x)), max(0, int(box.y))
+    x1 = min(pixels.shape[1], round(box.x + box.w))
+    y1 = min(pixels.shape[0], round(box.y + box.h))
+    if x1 - x0 < 4 or y1 - y0 < 4:
+        raise Invalid(f"item {item_id}: the example box is off the image or under 4 pixels")
+    crop = io.BytesIO()
+    PILImage.fromarray(pixels[y0:y1, x0:x1]).save(crop, "PNG")
+    settings = {
+        # The example travels inline, so workers anywhere (Ray) can read it.
+        "example_b64": base64.b64encode(crop.getvalue()).decode(),
+        "box": {"x": 0, "y": 0, "w": x1 - x0, "h": y1 - y0},
+        "label": chosen.name,
+        "threshold": threshold,
+    }
+    run = f"similar-{item_id}-{utcnow().strftime('%Y%m%dT%H%M%S')}"
+    request = PrelabelRequest(model="find-similar", run=run, settings=settings)
+    return queue_prelabel(ctx, user, project_id, request)

@@ -319,8 +319,6 @@ def json_params(options: Mapping[str, Any]) -> dict:
     return {k: list(v) if isinstance(v, tuple | set) else v for k, v in options.items()}
 
 
-
-
 # ---------------------------------------------------------------- export
 
 

@@ -8,6 +8,7 @@ model and run is skipped, so a rerun or a resumed job never duplicates work.
 
 from __future__ import annotations
 
+import base64
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -186,7 +187,7 @@ class Predictor:
 
     def __call__(self) -> Callable[[list[tuple[int, str]]], list[Predicted]]:
         """Build this worker's function."""
-        model = load_model(self.model, self.settings)
+        model = load_model(self.model, inline_files(self.settings))
         mapper = PredictionMapper(
             self.schema, model.spec, label_map=self.label_map, model_name=self.model
         )
@@ -205,6 +206,22 @@ class Predictor:
             return out
 
         return work
+
+
+INLINE_SUFFIX = "_b64"
+"""A setting `<name>_b64` carries a small file inline (base64): it travels with the job to
+any worker, where it becomes the bytes of setting `<name>`."""
+
+
+def inline_files(settings: dict[str, Any]) -> dict[str, Any]:
+    """Settings with inline files decoded (see INLINE_SUFFIX)."""
+    out = {}
+    for key, value in settings.items():
+        if key.endswith(INLINE_SUFFIX) and isinstance(value, str):
+            out[key.removesuffix(INLINE_SUFFIX)] = base64.b64decode(value)
+        else:
+            out[key] = value
+    return out
 
 
 def _read(blobs: BlobStore, key: str) -> bytes:

@@ -145,3 +145,36 @@ def predict_item(
         class_id=body.class_id,
     )
     return PredictOut(prediction_id=made)
+
+
+class SimilarIn(BaseModel):
+    """An example box on this item, and the class its look-alikes get."""
+
+    box: BBox
+    class_id: str = Field(max_length=200)
+    threshold: float = Field(0.7, gt=0, le=1, description="how alike (normalised correlation)")
+
+
+@router.post(PROJECT + "/items/{item_id}/find-similar", response_model=JobOut, status_code=202)
+def find_similar_in_project(
+    project_id: int,
+    item_id: int,
+    body: SimilarIn,
+    request: Request,
+    user: User = Depends(current_user),
+    ctx: Context = Depends(get_ctx),
+) -> JobOut:
+    """Look for the example box's object in every item of the project (managers): a job
+    whose boxes are stored as predictions of `find-similar`, to accept or reject."""
+    job_id = assist.find_similar_across(
+        ctx,
+        user,
+        project_id,
+        item_id,
+        box=body.box,
+        class_id=body.class_id,
+        threshold=body.threshold,
+    )
+    wake_runner(request)
+    with ctx.db.session(readonly=True) as sess:
+        return JobOut.of(sess.get(Job, job_id))
