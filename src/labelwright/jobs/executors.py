@@ -8,6 +8,7 @@ model loads once per process or Ray actor, not once per batch.
 
 from __future__ import annotations
 
+import importlib.util
 import multiprocessing
 import os
 from collections import deque
@@ -52,8 +53,19 @@ class InlineExecutor:
 _work: Callable[[Any], Any] | None = None
 
 
+def one_thread_per_worker() -> None:
+    """Make a worker process use one core: native libraries (OpenCV, OpenMP) would otherwise
+    each start a thread per core, and N workers would fight over the same cores."""
+    os.environ["OMP_NUM_THREADS"] = "1"
+    if importlib.util.find_spec("cv2") is not None:
+        import cv2
+
+        cv2.setNumThreads(1)
+
+
 def _start_worker(factory: WorkerFactory) -> None:
     global _work
+    one_thread_per_worker()
     _work = factory()
 
 
@@ -133,6 +145,7 @@ class RayExecutor:
         @self._ray.remote(num_cpus=1)
         class _Worker:
             def __init__(self, factory: WorkerFactory) -> None:
+                one_thread_per_worker()
                 self.work = factory()
 
             def run(self, task: Any) -> Any:

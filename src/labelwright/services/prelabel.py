@@ -40,7 +40,7 @@ from labelwright.services.labelschema import current_schema
 from labelwright.services.predictions import check_name
 from labelwright.store.tables import Image, Item, Prediction, User, utcnow
 
-IMAGES_PER_TASK = 16
+IMAGES_PER_TASK = 32
 """Images a worker handles per task: enough to batch, small enough to report progress."""
 MAX_ITEMS_PER_PAGE = 500
 
