@@ -15,7 +15,7 @@ from functools import partial
 from typing import Any
 
 import numpy as np
-from sqlalchemy import exists, func, select
+from sqlalchemy import Select, exists, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -34,13 +34,13 @@ from labelwright.models.run import load_rgb
 from labelwright.services import jobs
 from labelwright.services.context import Context
 from labelwright.services.errors import Invalid
+from labelwright.services.item_tasks import count_pending, item_tasks, pending_items
 from labelwright.services.prelabel import confine_paths
-from labelwright.store.tables import Image, Item, ItemEmbedding, User, utcnow
+from labelwright.store.tables import Item, ItemEmbedding, User, utcnow
 
 DEFAULT_MODEL = "imagenet-mobilenet-v2"
 IMAGES_PER_TASK = 16
 """Images a worker embeds per task: enough to batch, small enough to report progress."""
-MAX_ITEMS_PER_PAGE = 500
 VECTOR_DTYPE = np.dtype("<f2")
 """Stored values: little-endian float16 (half the bytes of float32; cosines move by ~1e-3)."""
 EXECUTORS = ("local", "ray", "inline")
@@ -242,33 +242,9 @@ class Embedder:
 # --- in the job ----------------------------------------------------------------------
 
 
-def _todo_query(project_id: int, request: EmbedRequest):
+def _todo_query(project_id: int, request: EmbedRequest) -> Select:
     done = exists().where(ItemEmbedding.item_id == Item.id, ItemEmbedding.model == request.model)
-    query = select(Item.id, Image.blob_key).join(Image, Image.id == Item.image_id)
-    query = query.where(Item.project_id == project_id, ~done)
-    if request.states:
-        query = query.where(Item.state.in_(request.states))
-    return query
-
-
-def _tasks(ctx: Context, project_id: int, request: EmbedRequest) -> Iterator[list]:
-    """Items still to embed, in id order, a page at a time, as tasks of a few images."""
-    last = 0
-    while True:
-        query = _todo_query(project_id, request).where(Item.id > last)
-        with ctx.db.session(readonly=True) as sess:
-            rows = sess.execute(query.order_by(Item.id).limit(MAX_ITEMS_PER_PAGE)).all()
-        if not rows:
-            return
-        last = rows[-1][0]
-        for start in range(0, len(rows), IMAGES_PER_TASK):
-            yield [(item_id, key) for item_id, key in rows[start : start + IMAGES_PER_TASK]]
-
-
-def _count_todo(ctx: Context, project_id: int, request: EmbedRequest) -> int:
-    query = _todo_query(project_id, request).with_only_columns(func.count(Item.id))
-    with ctx.db.session(readonly=True) as sess:
-        return sess.scalar(query.order_by(None)) or 0
+    return pending_items(project_id, done, request.states)
 
 
 def _store(
@@ -305,14 +281,16 @@ def run_embed_job(ctx: Context, control: JobControl) -> dict[str, Any]:
     request = EmbedRequest.of(control.params)
     project_id = control.job.project_id
     factory = Embedder(request.model, request.settings, ctx.settings.storage_url)
-    total = _count_todo(ctx, project_id, request)
+    total = count_pending(ctx, _todo_query(project_id, request))
     counts: Counter = Counter(images=0, failed=0)
     executor = make_executor(
         request.executor, request.workers or ctx.settings.job_workers, ctx.settings.ray_address
     )
     control.progress(0, total, f"loading {request.model}", force=True)
     try:
-        for results in executor.map(factory, _tasks(ctx, project_id, request)):
+        for results in executor.map(
+            factory, item_tasks(ctx, _todo_query(project_id, request), IMAGES_PER_TASK)
+        ):
             _store(ctx, project_id, request.model, results, counts)
             done = counts["images"] + counts["failed"]
             control.progress(done, total, f"{done} of {total} images")

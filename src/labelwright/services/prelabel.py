@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import base64
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import Select, exists
 
 from labelwright.domain.roles import ItemState
 from labelwright.domain.schema import LabelSchema
@@ -36,13 +36,13 @@ from labelwright.models.run import predict_batches
 from labelwright.services import jobs, projects
 from labelwright.services.context import Context
 from labelwright.services.errors import Invalid
+from labelwright.services.item_tasks import count_pending, item_tasks, pending_items
 from labelwright.services.labelschema import current_schema
 from labelwright.services.predictions import check_name
-from labelwright.store.tables import Image, Item, Prediction, User, utcnow
+from labelwright.store.tables import Item, Prediction, User, utcnow
 
 IMAGES_PER_TASK = 32
 """Images a worker handles per task: enough to batch, small enough to report progress."""
-MAX_ITEMS_PER_PAGE = 500
 
 
 @dataclass(frozen=True)
@@ -234,33 +234,13 @@ def _read(blobs: BlobStore, key: str) -> bytes:
 # --- in the job ----------------------------------------------------------------------
 
 
-def _todo_query(project_id: int, request: PrelabelRequest):
+def _todo_query(project_id: int, request: PrelabelRequest) -> Select:
     done = exists().where(
         Prediction.item_id == Item.id,
         Prediction.model == request.model,
         Prediction.run == request.run,
     )
-    query = select(Item.id, Image.blob_key).join(Image, Image.id == Item.image_id)
-    query = query.where(Item.project_id == project_id, ~done)
-    if request.states:
-        query = query.where(Item.state.in_(request.states))
-    if request.item_ids:
-        query = query.where(Item.id.in_(request.item_ids))
-    return query
-
-
-def _tasks(ctx: Context, project_id: int, request: PrelabelRequest) -> Iterator[list]:
-    """Items still to do, in id order, a page at a time, as tasks of a few images."""
-    last = 0
-    while True:
-        query = _todo_query(project_id, request).where(Item.id > last)
-        with ctx.db.session(readonly=True) as sess:
-            rows = sess.execute(query.order_by(Item.id).limit(MAX_ITEMS_PER_PAGE)).all()
-        if not rows:
-            return
-        last = rows[-1][0]
-        for start in range(0, len(rows), IMAGES_PER_TASK):
-            yield [(item_id, key) for item_id, key in rows[start : start + IMAGES_PER_TASK]]
+    return pending_items(project_id, done, request.states, request.item_ids)
 
 
 def uncertainty(scores: list[float]) -> float:
@@ -304,12 +284,6 @@ def _store(
             counts["objects"] += len(doc.objects)
 
 
-def _count_todo(ctx: Context, project_id: int, request: PrelabelRequest) -> int:
-    query = _todo_query(project_id, request).with_only_columns(func.count(Item.id))
-    with ctx.db.session(readonly=True) as sess:
-        return sess.scalar(query.order_by(None)) or 0
-
-
 def run_prelabel_job(ctx: Context, control: JobControl) -> dict[str, Any]:
     """The job: predict every item still to do, storing results task by task."""
     request = PrelabelRequest.of(control.params)
@@ -330,14 +304,16 @@ def run_prelabel_job(ctx: Context, control: JobControl) -> dict[str, Any]:
         schema,
         request.label_map,
     )
-    total = _count_todo(ctx, project_id, request)
+    total = count_pending(ctx, _todo_query(project_id, request))
     counts: Counter = Counter()
     executor = make_executor(
         request.executor, request.workers or ctx.settings.job_workers, ctx.settings.ray_address
     )
     control.progress(0, total, f"loading {request.model}", force=True)
     try:
-        for results in executor.map(factory, _tasks(ctx, project_id, request)):
+        for results in executor.map(
+            factory, item_tasks(ctx, _todo_query(project_id, request), IMAGES_PER_TASK)
+        ):
             _store(ctx, project_id, request, results, counts)
             done = counts["images"] + counts["failed"]
             control.progress(done, total, f"{done} of {total} images")
