@@ -82,3 +82,32 @@ def project_id(ctx: Context, project: str) -> tuple[int, str]:
     with ctx.db.session(readonly=True) as sess:
         proj = run(lambda: projects.find_project(sess, project))
         return proj.id, proj.name
+
+
+def json_object(text: str, option: str = "--settings") -> dict:
+    """A command-line option given as a JSON object (a clean exit when it is not one)."""
+    import json
+
+    try:
+        parsed = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise fail(f"{option} is not JSON: {exc}") from None
+    if not isinstance(parsed, dict):
+        raise fail(f"{option} must be a JSON object")
+    return parsed
+
+
+def run_job(ctx: Context, job_id: int, label: str):
+    """Run a queued job here with a progress bar; a clean exit unless it ends done."""
+    from labelwright.services import jobs
+
+    with progress() as bar:
+        task = bar.add_task(label, total=None)
+        job = run(
+            lambda: jobs.run_inline(
+                ctx, job_id, lambda j: bar.update(task, completed=j.done, total=j.total)
+            )
+        )
+    if job.state != "done":
+        raise fail(f"job {job_id} {job.state}: {job.error}")
+    return job

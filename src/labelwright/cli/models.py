@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from labelwright.cli.common import cli_user, console, context, fail, progress, project_id, run
+from labelwright.cli.common import (
+    cli_user,
+    console,
+    context,
+    json_object,
+    project_id,
+    run,
+    run_job,
+)
 
 
 def list_models() -> None:
@@ -50,15 +57,9 @@ def prelabel(
     ] = False,
 ) -> None:
     """Pre-label a project's items with a model, as a job with a progress bar."""
-    from labelwright.services import jobs
     from labelwright.services.prelabel import PrelabelRequest, queue_prelabel
 
-    try:
-        parsed = json.loads(settings)
-    except json.JSONDecodeError as exc:
-        raise fail(f"--settings is not JSON: {exc}") from None
-    if not isinstance(parsed, dict):
-        raise fail("--settings must be a JSON object")
+    parsed = json_object(settings)
     ctx = context()
     pid, name = project_id(ctx, project)
     user = cli_user(ctx)
@@ -74,15 +75,7 @@ def prelabel(
         active_learning=active_learning,
     )
     job_id = run(lambda: queue_prelabel(ctx, user, pid, request))
-    with progress() as bar:
-        task = bar.add_task(f"{model} on {name}", total=None)
-
-        def show(job) -> None:
-            bar.update(task, completed=job.done, total=job.total)
-
-        job = run(lambda: jobs.run_inline(ctx, job_id, show))
-    if job.state != "done":
-        raise fail(f"job {job_id} {job.state}: {job.error}")
+    job = run_job(ctx, job_id, f"{model} on {name}")
     result = job.result
     console.print(
         f"{result.get('images', 0)} images, [green]{result.get('objects', 0)} objects[/green] "

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from labelwright.cli.common import cli_user, console, context, fail, progress, project_id, run
+from labelwright.cli.common import (
+    cli_user,
+    console,
+    context,
+    json_object,
+    project_id,
+    run,
+    run_job,
+)
 
 DEFAULT_MODEL = "imagenet-mobilenet-v2"  # services.embeddings.DEFAULT_MODEL, without importing it
 MODEL_HELP = "Embedding model (see `labelwright models`)."
@@ -30,15 +37,9 @@ def embed(
     ] = "{}",
 ) -> None:
     """Compute image embeddings of a project's items (those lacking one), with a progress bar."""
-    from labelwright.services import jobs
     from labelwright.services.embeddings import EmbedRequest, queue_embed
 
-    try:
-        parsed = json.loads(settings)
-    except json.JSONDecodeError as exc:
-        raise fail(f"--settings is not JSON: {exc}") from None
-    if not isinstance(parsed, dict):
-        raise fail("--settings must be a JSON object")
+    parsed = json_object(settings)
     ctx = context()
     pid, name = project_id(ctx, project)
     user = cli_user(ctx)
@@ -50,15 +51,7 @@ def embed(
         workers=workers,
     )
     job_id = run(lambda: queue_embed(ctx, user, pid, request))
-    with progress() as bar:
-        task = bar.add_task(f"{escape(model)} embeddings of {escape(name)}", total=None)
-        job = run(
-            lambda: jobs.run_inline(
-                ctx, job_id, lambda j: bar.update(task, completed=j.done, total=j.total)
-            )
-        )
-    if job.state != "done":
-        raise fail(f"job {job_id} {job.state}: {job.error}")
+    job = run_job(ctx, job_id, f"{escape(model)} embeddings of {escape(name)}")
     result = job.result
     console.print(
         f"[green]{result.get('images', 0)} images embedded[/green] by {model} on "
