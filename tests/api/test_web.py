@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from labelwright.api.app import WEB_DIR
@@ -18,6 +19,11 @@ def test_index_preloads_the_shell_and_views_load_on_demand(api):
     assert "js/views/editor.js" not in shell  # a view: imported when first shown
     assert page.index("modulepreload") < page.index('<script type="module" src="js/main.js">')
     assert api.client.get("/index.html").text == page
+    views = json.loads(re.search(r'id="view-modules">([^<]*)</script>', page).group(1))
+    assert set(views) == {f"views/{v.name}" for v in (WEB_DIR / "js/views").glob("*.js")}
+    editor = set(views["views/editor.js"])
+    assert editor == set(static_imports(WEB_DIR, "js/views/editor.js")) - shell
+    assert {"js/views/editor.js", "js/editor/workspace.js", "js/editor/renderer.js"} <= editor
     for module in (WEB_DIR / "js").rglob("*.js"):  # every module is still served
         assert api.client.get("/" + module.relative_to(WEB_DIR).as_posix()).status_code == 200
 

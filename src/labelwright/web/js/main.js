@@ -35,22 +35,48 @@ const ROUTES = compileRoutes({
 
 // Each view (and what only it uses) loads when first shown, so opening the editor does not
 // first fetch and compile the project pages, and the other way round.
-const editorView = () => import("./views/editor.js");
-const projectsView = () => import("./views/projects.js");
-
-/** @type {Record<string, () => Promise<View>>} */
-const VIEWS = {
-  signin: () => import("./views/sign-in.js"),
-  projects: projectsView,
-  projectList: projectsView,
-  project: () => import("./views/project.js"),
-  item: () => import("./views/item.js"),
-  editItem: editorView,
-  label: editorView,
-  review: editorView,
-  operations: () => import("./views/operations.js"),
-  inbox: () => import("./views/inbox.js"),
+/** @type {Record<string, string>} */
+const VIEW_MODULES = {
+  signin: "views/sign-in.js",
+  projects: "views/projects.js",
+  projectList: "views/projects.js",
+  project: "views/project.js",
+  item: "views/item.js",
+  editItem: "views/editor.js",
+  label: "views/editor.js",
+  review: "views/editor.js",
+  operations: "views/operations.js",
+  inbox: "views/inbox.js",
 };
+
+/** Each view's modules beyond the shell's, as the server lists them in the page. */
+const VIEW_IMPORTS = /** @type {Record<string, string[]>} */ (
+  JSON.parse(document.getElementById("view-modules")?.textContent || "{}"));
+const preloaded = new Set();
+
+/**
+ * Start fetching every module a view needs at once: left to itself the browser would find
+ * them one level of imports at a time, a round trip each.
+ * @param {string} name  a route name
+ */
+function preloadView(name) {
+  for (const href of VIEW_IMPORTS[VIEW_MODULES[name]] ?? []) {
+    if (preloaded.has(href)) continue;
+    preloaded.add(href);
+    document.head.append(Object.assign(document.createElement("link"), { rel: "modulepreload", href }));
+  }
+}
+
+/**
+ * @param {string} name  a route name
+ * @returns {Promise<View> | null}
+ */
+function loadView(name) {
+  const module = VIEW_MODULES[name];
+  if (!module) return null;
+  preloadView(name);
+  return import(`./${module}`);
+}
 
 const main = /** @type {HTMLElement} */ (document.getElementById("main"));
 /** @type {{name: string, handle: ViewHandle} | null} */
@@ -74,10 +100,10 @@ async function render() {
   if (active && active.name === route.name && active.handle.update?.(route)) return;
   /** @type {View} */
   let view = notFoundView;
-  const load = VIEWS[route.name];
-  if (load) {
+  const loading = loadView(route.name);
+  if (loading) {
     try {
-      view = await load();
+      view = await loading;
     } catch (err) {
       notify(`This page could not be loaded: ${messageOf(err)}`, "error");
       return;
@@ -126,6 +152,7 @@ async function start() {
     location.hash = hashFor("/signin", { next: location.hash });
   });
   onUserChange(renderHeader);
+  preloadView(matchRoute(location.hash, ROUTES).name);  // while the session is checked
   try {
     setUser(await api.me());
   } catch (err) {
