@@ -4,8 +4,11 @@ Usage: python bench/export.py [--images 100000] [--objects 1000000] [--out DIR]
        [--import-project]
 
 The dataset is generated on the fly as a stream of validated domain objects (taken from
-a pool, so generating costs little); every image is one hard link to the same 640 x 480
-JPEG, so YOLO's reader (which needs image sizes) reads real headers. Each step runs in a
+a pool, so generating costs little); every image is a 640 x 480 JPEG, so YOLO's reader
+(which needs image sizes) reads real headers. Exports hard-link images as they do blobs;
+the images take turns among SOURCES distinct files, since a file system caps the links
+to one file (ext4: 65,000) and past it an export copies instead, which a real export,
+whose blobs are distinct files, would not. Each step runs in a
 fresh process so its peak RSS is its own; `cpu` is the step's CPU time (with that of any
 process it started), steadier than wall time on a shared machine. Target: each step
 <= 20 s and <= 2 GB.
@@ -50,6 +53,7 @@ if TYPE_CHECKING:  # the import step loads the store only when it runs
 WIDTH, HEIGHT = 640, 480
 CLASSES = ["car", "person", "bike", "truck", "sign"]
 SEED_CHUNK = 20_000
+SOURCES = 64  # distinct image files the images link to in turn
 
 
 def schema() -> LabelSchema:
@@ -83,7 +87,7 @@ def object_pool(size: int = POOL) -> list[AnnotationObject]:
     return pool
 
 
-def images(count: int, objects: int, source: Path) -> Iterator[DatasetImage]:
+def images(count: int, objects: int, sources: list[Path]) -> Iterator[DatasetImage]:
     """A deterministic stream of images, `objects` in all, half boxes and half polygons.
 
     Objects come from a pool of validated domain objects (what a real export hands a
@@ -107,7 +111,7 @@ def images(count: int, objects: int, source: Path) -> Iterator[DatasetImage]:
             width=WIDTH,
             height=HEIGHT,
             annotation=Annotation(objects=items),
-            path=source,
+            path=sources[number % len(sources)],
             split=splits[number % len(splits)],
         )
 
@@ -207,8 +211,8 @@ def _cpu_seconds() -> float:
 
 def run_step(step: str, count: int, objects: int, work: Path) -> dict:
     """Run one step in this process and return its figures."""
-    source = work / "source.jpg"
-    dataset = Dataset(schema=schema(), images=images(count, objects, source))
+    sources = [work / "sources" / f"{number}.jpg" for number in range(SOURCES)]
+    dataset = Dataset(schema=schema(), images=images(count, objects, sources))
     started = time.perf_counter()
     cpu_before = _cpu_seconds()
     done, extra = 0, {}
@@ -258,7 +262,9 @@ def main() -> None:
         return
     work = args.out or Path(tempfile.mkdtemp(prefix="labelwright-bench-"))
     work.mkdir(parents=True, exist_ok=True)
-    Image.new("RGB", (WIDTH, HEIGHT), (90, 120, 150)).save(work / "source.jpg")
+    (work / "sources").mkdir(exist_ok=True)
+    for number in range(SOURCES):
+        Image.new("RGB", (WIDTH, HEIGHT), (90, 120, number)).save(work / f"sources/{number}.jpg")
     print(f"{args.images} images, {args.objects} objects, in {work}")
     print(f"{'step':<16}{'seconds':>10}{'cpu':>8}{'peak RSS MB':>14}{'objects':>12}")
     steps = ["generate", "coco-write", "coco-read", "yolo-write", "yolo-read"]
