@@ -23,6 +23,7 @@ from labelwright.formats._coco_parse import (
     _skeleton,
     _stable_id,
 )
+from labelwright.formats._common import ImageFolder
 from labelwright.formats.dataset import DatasetImage, FormatError
 
 _OBJECT_FIELDS = ("frame", "track", "group", "score", "source")
@@ -150,7 +151,7 @@ class _CocoFile:
         except ValidationError as error:
             raise FormatError(f"{self.name}: categories: {error.errors()[0]['msg']}") from None
 
-    def image(self, image_id: int, root: Path) -> DatasetImage:
+    def image(self, image_id: int, folder: ImageFolder) -> DatasetImage:
         """Build one DatasetImage with its objects."""
         entry = self.images[image_id]
         where = f"{self.name}: image {image_id}"
@@ -169,14 +170,13 @@ class _CocoFile:
         except ValidationError as error:
             raise FormatError(f"{where}: {EXT}: {error.errors()[0]['msg']}") from None
         file_name = entry["file_name"]
-        local = root / "images" / (self.split or "") / file_name
         return DatasetImage(
             file_name=file_name,
             width=width,
             height=height,
             annotation=annotation,
             frame_count=ext.get("frame_count", 1),
-            path=local if local.is_file() else None,
+            path=folder.find(file_name),
             split=self.split,
             state=ext.get("state"),
             meta=ext.get("meta", {}),
@@ -225,5 +225,6 @@ class _CocoImages:
                 if loaded.file.parent.name == "annotations"
                 else (loaded.file.parent)
             )
+            folder = ImageFolder(root / "images" / (loaded.split or ""))
             for image_id in loaded.images:
-                yield loaded.image(image_id, root)
+                yield loaded.image(image_id, folder)

@@ -1,8 +1,9 @@
-"""Helpers the VOC, CVAT and Label Studio formats share: errors, names, masks, schemas."""
+"""Helpers the formats share: errors, names, image files, masks, schemas."""
 
 from __future__ import annotations
 
 import math
+import os
 import re
 import shutil
 import warnings
@@ -74,6 +75,36 @@ def safe_relative(name: str, where: str) -> PurePosixPath:
     if not name or path.is_absolute() or ".." in path.parts or name.startswith("/"):
         raise FormatError(f"{where}: file name {name!r} is not a safe relative path")
     return path
+
+
+class ImageFolder:
+    """A dataset's folder of images, listed once: a reader looks up thousands by name.
+
+    A look-up in the listing costs a fraction of building a path and asking the file
+    system (a tenth of the time a large COCO file takes to read went to that).
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._names: set[str] | None = None
+
+    def find(self, name: str) -> Path | None:
+        """The file called `name` in the folder (names with folders in them too), or None."""
+        if "/" in name or "\\" in name or name in ("", ".", ".."):
+            path = self.folder / name  # in a sub-folder (or odd): the file system decides
+            return path if path.is_file() else None
+        if self._names is None:
+            self._names = _file_names(self.folder)
+        return self.folder / name if name in self._names else None
+
+
+def _file_names(folder: Path) -> set[str]:
+    """Names of the files (or links to files) in a folder; none when it cannot be read."""
+    try:
+        with os.scandir(folder) as entries:
+            return {e.name for e in entries if e.is_file()}
+    except OSError:
+        return set()
 
 
 def copy_image(image: DatasetImage, folder: Path) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from pathlib import Path
 from typing import Any
 
 from labelwright.domain.attributes import CheckboxAttribute
@@ -22,6 +21,7 @@ from labelwright.domain.shapes import (
     Tag,
 )
 from labelwright.formats._common import (
+    ImageFolder,
     SchemaBuilder,
     attribute_value,
     check_size,
@@ -115,7 +115,7 @@ class MetaReader:
         ]
         return self.builder.build(tag_groups=groups)
 
-    def read_image(self, element: ET.Element, number: int, images: Path) -> DatasetImage:
+    def read_image(self, element: ET.Element, number: int, images: ImageFolder) -> DatasetImage:
         """One <image> and its objects, ordered by z_order."""
         name = element.get("name")
         if not name:
@@ -136,13 +136,12 @@ class MetaReader:
             obj = self._read_object(child, str(index), height, width, child_where)
             placed.append((z, obj))
         placed.sort(key=lambda item: item[0])  # stable: equal z keeps file order
-        path = images / name
         return DatasetImage(
             file_name=name,
             width=width,
             height=height,
             annotation=Annotation(objects=[o for _, o in placed], tags=tags),
-            path=path if path.is_file() else None,
+            path=images.find(name),
             split=element.get("subset") or None,
         )
 

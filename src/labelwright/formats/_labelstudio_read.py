@@ -11,6 +11,7 @@ from urllib.parse import unquote, urlparse
 from labelwright.domain.schema import LabelSchema, TagGroup
 from labelwright.domain.shapes import Annotation, AnnotationObject, Points, Tag
 from labelwright.formats._common import (
+    ImageFolder,
     SchemaBuilder,
     options_from_names,
     safe_relative,
@@ -49,7 +50,7 @@ def read_tasks(target: Path, image_root: str = "") -> Dataset:
         raise FormatError(f"{label}: not valid JSON: {error}") from None
     if not isinstance(tasks, list):
         raise FormatError(f"{label}: expected a list of tasks, got {type(tasks).__name__}")
-    reader = _TaskReader(label, image_root, target.parent / "images")
+    reader = _TaskReader(label, image_root, ImageFolder(target.parent / "images"))
     images = [reader.read_task(task, number) for number, task in enumerate(tasks, start=1)]
     return Dataset(schema=reader.finish(images), images=images, name=target.parent.name)
 
@@ -57,7 +58,7 @@ def read_tasks(target: Path, image_root: str = "") -> Dataset:
 class _TaskReader:
     """Reads tasks, noting attribute and tag values so the schema can be guessed after."""
 
-    def __init__(self, label: str, image_root: str, images: Path) -> None:
+    def __init__(self, label: str, image_root: str, images: ImageFolder) -> None:
         self.label, self.image_root, self.images = label, image_root, images
         self.builder = SchemaBuilder()
         self.attributes: dict[tuple[str, str], dict[str, Any]] = {}
@@ -96,13 +97,12 @@ class _TaskReader:
             here = f"{where} prediction {index}"
             objects += self._objects(results, source, score, size, {}, here)
         self.raw_tags.append(tags)
-        path = self.images / file_name
         return DatasetImage(
             file_name=file_name,
             width=size[0],
             height=size[1],
             annotation=Annotation(objects=objects),
-            path=path if path.is_file() else None,
+            path=self.images.find(file_name),
             split=str(meta["split"]) if meta.get("split") else None,
         )
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from labelwright.formats._common import ManifestCounter, copy_image
+from labelwright.formats._common import ImageFolder, ManifestCounter, copy_image
 from labelwright.formats._cvat_read import MetaReader as MetaReader
 from labelwright.formats._cvat_write import SOURCES as SOURCES
 from labelwright.formats._cvat_write import image_element as image_element
@@ -51,8 +51,9 @@ class CvatFormat:
         if root.tag != "annotations":
             raise FormatError(f"{label}: root element is <{root.tag}>, not <annotations>")
         meta = MetaReader(root.find("meta"), label)
+        folder = ImageFolder(target.parent / "images")
         images = [
-            meta.read_image(element, number, target.parent / "images")
+            meta.read_image(element, number, folder)
             for number, element in enumerate(root.iterfind("image"), start=1)
         ]
         return Dataset(schema=meta.schema(), images=images, name=meta.task_name)

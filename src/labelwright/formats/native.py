@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from labelwright.domain.schema import LabelSchema
 from labelwright.domain.shapes import Annotation
+from labelwright.formats._common import ImageFolder
 from labelwright.formats.dataset import Dataset, DatasetImage, FormatError, Manifest
 from labelwright.formats.filters import Tally, place_image, safe_relative
 
@@ -143,7 +144,7 @@ class _ImageLines:
         self.file = file
 
     def __iter__(self) -> Iterator[DatasetImage]:
-        images = self.file.parent / "images"
+        images = ImageFolder(self.file.parent / "images")
         with self.file.open(encoding="utf-8") as handle:
             handle.readline()
             for number, line in enumerate(handle, start=2):
@@ -151,6 +152,5 @@ class _ImageLines:
                     continue
                 where = f"{self.file.name}: line {number}"
                 image = image_from_record(_parse_line(line, self.file.name, number), where)
-                local = images / image.file_name
-                image.path = local if local.is_file() else None
+                image.path = images.find(image.file_name)
                 yield image
