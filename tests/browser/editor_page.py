@@ -68,3 +68,30 @@ class EditorPage:
     def rows(self) -> int:
         """How many rows the object list shows."""
         return self.page.locator(".object-row[data-object-id]").count()
+
+    def seed(self, objects: list[dict]) -> EditorPage:
+        """Save objects as the item's first annotation through the API (call before open)."""
+        self.site.api(
+            "PUT",
+            f"/api/projects/{self.project_id}/items/{self.item_id}/annotation",
+            json={"objects": objects},
+            headers={"If-Match": '"rev-0"'},
+        ).raise_for_status()
+        return self
+
+    def drag_holding(
+        self, key: str, x0: float, y0: float, x1: float, y1: float, steps: int = 5
+    ) -> None:
+        """Drag between image points with a modifier key ("Shift", "Control") held."""
+        self.page.keyboard.down(key)
+        self.drag(x0, y0, x1, y1, steps)
+        self.page.keyboard.up(key)
+
+    def by_id(self) -> dict[str, dict]:
+        """The objects the server has for this item, by id."""
+        return {o["id"]: o for o in self.objects()}
+
+    def selected_rows(self) -> list[str]:
+        """The ids of the objects the object list highlights as selected, sorted."""
+        rows = self.page.locator(".object-row.selected[data-object-id]")
+        return sorted(rows.nth(i).get_attribute("data-object-id") for i in range(rows.count()))

@@ -171,7 +171,7 @@ export class CanvasView {
     const p = viewToImage(this.t, e.clientX - r.left, e.clientY - r.top);
     return {
       x: clamp(p.x, 0, this.size.width), y: clamp(p.y, 0, this.size.height),
-      shift: e.shiftKey, alt: e.altKey, detail: e.detail,
+      shift: e.shiftKey, alt: e.altKey, ctrl: e.ctrlKey || e.metaKey, detail: e.detail,
     };
   }
 

@@ -1,5 +1,9 @@
 // The edits a user can make, each built as an undoable command for the store. Pure: no DOM access.
 
+import { translateShape } from "./geometry.js";
+import { rleArea, shiftRle } from "./rle.js";
+import { defaultAttributes } from "./schema.js";
+
 /** @typedef {import("./store.js").EditorStore} EditorStore */
 /** @typedef {import("./store.js").AnnotationObject} AnnotationObject */
 /** @typedef {import("./store.js").Command} Command */
@@ -62,6 +66,57 @@ export function removeObjects(store, ids) {
 export function updateObject(store, next, label, mergeKey) {
   const before = store.objects.get(next.id) ?? null;
   return { label, mergeKey, objects: [{ id: next.id, before, after: next }] };
+}
+
+/**
+ * A shape moved by (dx, dy); a mask moves by whole pixels and loses what leaves the image.
+ * @param {import("./geometry.js").Shape} shape
+ * @param {number} dx
+ * @param {number} dy
+ * @returns {import("./geometry.js").Shape}
+ */
+export function movedShape(shape, dx, dy) {
+  if (shape.kind !== "mask") return translateShape(shape, dx, dy);
+  return { ...shape, rle: shiftRle(shape.rle, Math.round(dx), Math.round(dy)) };
+}
+
+/**
+ * Objects moved together from where they were when a drag began; consecutive moves of one drag
+ * share `mergeKey` and so undo as one. With a mask among them the offset is rounded for all,
+ * so the objects keep their places relative to each other.
+ * @param {EditorStore} store
+ * @param {AnnotationObject[]} starts  the objects as the drag found them
+ * @param {number} dx
+ * @param {number} dy
+ * @param {string} [mergeKey]
+ * @returns {Command | null}  null when a mask would leave the image entirely
+ */
+export function moveObjects(store, starts, dx, dy, mergeKey) {
+  const whole = starts.some((o) => o.shape.kind === "mask");
+  const [ox, oy] = whole ? [Math.round(dx), Math.round(dy)] : [dx, dy];
+  const moved = starts.map((o) => ({ ...o, shape: movedShape(o.shape, ox, oy) }));
+  if (moved.some((o) => o.shape.kind === "mask" && rleArea(o.shape.rle) === 0)) return null;
+  return {
+    label: starts.length === 1 ? "Move" : `Move ${starts.length} objects`,
+    mergeKey,
+    objects: moved.map((o) => ({ id: o.id, before: store.objects.get(o.id) ?? null, after: o })),
+  };
+}
+
+/**
+ * Give objects another class, with that class's attribute defaults; objects whose shape the
+ * class does not allow, or that have it already, are left as they are.
+ * @param {AnnotationObject[]} objects
+ * @param {import("./schema.js").LabelClass} cls
+ * @returns {Command | null}  null when no object changes
+ */
+export function relabelObjects(objects, cls) {
+  const changed = objects.filter((o) => o.class_id !== cls.id && cls.shape_kinds.includes(o.shape.kind));
+  if (!changed.length) return null;
+  return {
+    label: changed.length === 1 ? "Change class" : `Change class of ${changed.length} objects`,
+    objects: changed.map((o) => ({ id: o.id, before: o, after: { ...o, class_id: cls.id, attributes: defaultAttributes(cls) } })),
+  };
 }
 
 /**

@@ -47,6 +47,23 @@ export function rotatedCorners(b) {
 }
 
 /**
+ * The ends of an ellipse's axes, clockwise from the end of its x radius (to the right before
+ * turning): even handles set `rx`, odd ones `ry`.
+ * @param {{cx: number, cy: number, rx: number, ry: number, angle: number}} e
+ * @returns {Pt[]}
+ */
+export function ellipseAxisEnds(e) {
+  const a = (e.angle * Math.PI) / 180;
+  const cos = Math.cos(a), sin = Math.sin(a);
+  return [
+    [e.cx + e.rx * cos, e.cy + e.rx * sin],
+    [e.cx - e.ry * sin, e.cy + e.ry * cos],
+    [e.cx - e.rx * cos, e.cy - e.rx * sin],
+    [e.cx + e.ry * sin, e.cy - e.ry * cos],
+  ];
+}
+
+/**
  * The box around a shape, or null when it has no geometry (tags; masks carry their own).
  * @param {Shape} shape
  * @param {Bounds | null} [maskBounds]  bounds of a mask, computed from its RLE by the caller
@@ -61,8 +78,10 @@ export function shapeBounds(shape, maskBounds = null) {
     case "points": return pointsBounds(shape.points);
     case "keypoints": return pointsBounds(shape.points.filter((p) => p[2] > 0));
     case "ellipse": {
-      const r = Math.max(shape.rx, shape.ry);
-      return { minX: shape.cx - r, minY: shape.cy - r, maxX: shape.cx + r, maxY: shape.cy + r };
+      // The tight box (as domain/geometry.py has it), so a rubber band takes a thin turned ellipse.
+      const a = (shape.angle * Math.PI) / 180, cos = Math.abs(Math.cos(a)), sin = Math.abs(Math.sin(a));
+      const ex = Math.hypot(shape.rx * cos, shape.ry * sin), ey = Math.hypot(shape.rx * sin, shape.ry * cos);
+      return { minX: shape.cx - ex, minY: shape.cy - ey, maxX: shape.cx + ex, maxY: shape.cy + ey };
     }
     case "mask": return maskBounds;
     default: return null;

@@ -39,3 +39,19 @@ export function objectAt(src, x, y, tol) {
   const smallest = hits.reduce((a, b) => (b.area < a.area ? b : a));
   return smallest.area < top.area * 0.5 ? smallest.id : top.id;
 }
+
+/**
+ * The ids of the objects lying wholly inside a rectangle (a rubber band), bottom to top. The
+ * index gives the objects that meet it; only their bounds are compared, never every object's.
+ * @param {Pick<HitSource, "index" | "z" | "skip">} src
+ * @param {import("./geometry.js").Bounds} r
+ * @returns {string[]}
+ */
+export function objectsInRect(src, r) {
+  const inside = [];
+  for (const id of src.index.search(r)) {
+    const b = /** @type {import("./geometry.js").Bounds} */ (src.index.bounds.get(id));
+    if (b.minX >= r.minX && b.maxX <= r.maxX && b.minY >= r.minY && b.maxY <= r.maxY && !src.skip?.(id)) inside.push(id);
+  }
+  return inside.sort((a, b) => src.z(a) - src.z(b));
+}

@@ -12,7 +12,7 @@
 
 /** @type {readonly KeyRow[]} */
 export const EDITOR_KEYS = Object.freeze([
-  { keys: ["v"], action: "tool:select", label: "Select, move, resize; drag vertices", group: "Tools" },
+  { keys: ["v"], action: "tool:select", label: "Select, move, resize, turn; drag vertices", group: "Tools" },
   { keys: ["b"], action: "tool:bbox", label: "Bounding box", group: "Tools" },
   { keys: ["p"], action: "tool:polygon", label: "Polygon (h while a polygon is selected: draw a hole)", group: "Tools" },
   { keys: ["r"], action: "tool:rotated_box", label: "Rotated box", group: "Tools" },
@@ -30,11 +30,12 @@ export const EDITOR_KEYS = Object.freeze([
   { keys: ["Backspace"], action: "backspace", label: "Drawing: remove the last point; else delete", group: "Drawing" },
   { keys: ["o"], action: "occluded", label: "Keypoints: place the next node as occluded", group: "Drawing" },
   { keys: ["n"], action: "skipNode", label: "Keypoints: skip the next node (not visible)", group: "Drawing" },
-  { keys: ["Delete"], action: "delete", label: "Delete the selected vertex or object", group: "Objects" },
+  { keys: ["Delete"], action: "delete", label: "Delete the selected vertex, or the selected objects", group: "Objects" },
   { keys: ["Tab"], action: "selectNext", label: "Select the next object", group: "Objects" },
   { keys: ["Shift+Tab"], action: "selectPrev", label: "Select the previous object", group: "Objects" },
-  { keys: ["h"], action: "toggleHidden", label: "Hide or show the selected object", group: "Objects" },
-  { keys: ["Ctrl+c"], action: "copy", label: "Copy the selected object (or all when none)", group: "Objects" },
+  { keys: ["Ctrl+a"], action: "selectAll", label: "Select every visible object", group: "Objects" },
+  { keys: ["h"], action: "toggleHidden", label: "Hide or show the selected objects", group: "Objects" },
+  { keys: ["Ctrl+c"], action: "copy", label: "Copy the selected objects (or all when none)", group: "Objects" },
   { keys: ["Ctrl+v"], action: "paste", label: "Paste copied objects", group: "Objects" },
   { keys: ["Ctrl+z"], action: "undo", label: "Undo", group: "Edit" },
   { keys: ["Ctrl+Z", "Ctrl+y"], action: "redo", label: "Redo", group: "Edit" },
@@ -54,6 +55,10 @@ export const EDITOR_KEYS = Object.freeze([
 export const POINTER_HINTS = Object.freeze([
   ["Wheel", "Zoom at the cursor"],
   ["Space + drag, middle drag", "Pan"],
+  ["Shift + click, Ctrl/Cmd + click", "Add an object to the selection, or take it out (select tool, object list)"],
+  ["Drag on empty image", "Select the visible, unlocked objects wholly inside the band (select tool; Shift adds to the selection)"],
+  ["Drag a selected object", "Move it, or all the selected objects together (select tool)"],
+  ["Shift + drag a handle", "Turn a rotated box or an ellipse (select tool)"],
   ["Shift + click on an edge", "Add a vertex (select tool)"],
   ["Alt + click on a vertex", "Delete the vertex (select tool)"],
   ["Double-click", "Finish a polygon or line"],

@@ -1,6 +1,6 @@
 // Mask pixels for drawing and hit-testing, decoded once per shape and kept while the shape lives.
 
-import { rleBounds, rleToMask } from "./rle.js";
+import { decodeCounts, rleBounds, rleToMask } from "./rle.js";
 
 /** @typedef {{kind: "mask", rle: import("./rle.js").Rle, instance: boolean}} MaskShape */
 
@@ -72,7 +72,7 @@ export function maskTile(shape, color) {
   if (cached && cached.color === color) return cached;
   const b = maskBounds(shape);
   if (!b) return null;
-  const w = shape.rle.size[1];
+  const height = shape.rle.size[0];
   const tw = b.maxX - b.minX, th = b.maxY - b.minY;
   const canvas = typeof OffscreenCanvas === "function" ? new OffscreenCanvas(tw, th) : document.createElement("canvas");
   canvas.width = tw;
@@ -80,17 +80,21 @@ export function maskTile(shape, color) {
   const ctx = /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d"));
   const image = ctx.createImageData(tw, th);
   const [r, g, bl] = [1, 3, 5].map((i) => parseInt(color.slice(i, i + 2), 16));
-  const pixels = maskPixels(shape);
-  for (let y = 0; y < th; y++) {
-    for (let x = 0; x < tw; x++) {
-      if (!pixels[(y + b.minY) * w + x + b.minX]) continue;
-      const o = (y * tw + x) * 4;
-      image.data[o] = r;
-      image.data[o + 1] = g;
-      image.data[o + 2] = bl;
-      image.data[o + 3] = 120;
+  // Straight from the runs of ones: a mask being dragged gets a new shape at every step, and
+  // decoding the whole image's pixels each time would stall the drag on a large image.
+  let pos = 0;
+  decodeCounts(shape.rle.counts).forEach((run, i) => {
+    if (i % 2 === 1) {
+      for (let k = pos; k < pos + run; k++) {
+        const o = (((k % height) - b.minY) * tw + Math.floor(k / height) - b.minX) * 4;
+        image.data[o] = r;
+        image.data[o + 1] = g;
+        image.data[o + 2] = bl;
+        image.data[o + 3] = 120;
+      }
     }
-  }
+    pos += run;
+  });
   ctx.putImageData(image, 0, 0);
   const tile = { canvas, color, bounds: b };
   tileCache.set(shape, tile);

@@ -3,8 +3,8 @@
 // are batched per colour, and tiny objects at low zoom are drawn as dots, so the cost follows
 // what is on screen rather than how many objects the item holds.
 
-import { rotatedCorners, thinPoints } from "./geometry.js";
-import { maskTile } from "./masks.js";
+import { ellipseAxisEnds, rotatedCorners, thinPoints } from "./geometry.js";
+import { maskBounds, maskTile } from "./masks.js";
 
 /** @typedef {import("./store.js").AnnotationObject} AnnotationObject */
 /** @typedef {import("../viewport.js").Transform} Transform */
@@ -128,8 +128,7 @@ export class Renderer {
     this.lastDrawn = ids.length;
     this.drawBatched(ids, t.scale, scene);
     for (const p of scene.predictions) this.drawPrediction(p, t.scale, scene, p.id === scene.hoverPrediction);
-    const selected = store.selectedObject();
-    if (selected && scene.shown(selected.id)) this.drawSelection(selected, t.scale, scene);
+    this.drawSelected(ids, t.scale, scene);
     scene.drawDraft(ctx, t.scale);
     this.drawnAt = t;
     this.snapshot = null;
@@ -215,12 +214,29 @@ export class Renderer {
   }
 
   /**
-   * The selected object drawn thicker, with its handles.
-   * @param {AnnotationObject} obj
+   * The selected objects among those drawn: one alone shows its handles, several only their
+   * outlines (the selection may hold thousands after Ctrl+A; only those on screen cost).
+   * @param {string[]} ids  the objects drawn this frame
    * @param {number} scale
    * @param {Scene} scene
    */
-  drawSelection(obj, scale, scene) {
+  drawSelected(ids, scale, scene) {
+    const { store } = scene;
+    if (!store.selection.size) return;
+    const handles = store.selection.size === 1;
+    for (const id of ids) {
+      if (store.isSelected(id)) this.drawSelection(/** @type {AnnotationObject} */ (store.objects.get(id)), scale, scene, handles);
+    }
+  }
+
+  /**
+   * A selected object drawn thicker, with its handles if asked.
+   * @param {AnnotationObject} obj
+   * @param {number} scale
+   * @param {Scene} scene
+   * @param {boolean} handles
+   */
+  drawSelection(obj, scale, scene, handles) {
     const ctx = this.ctx;
     const color = scene.colorOf(obj.class_id);
     const line = new Path2D();
@@ -231,6 +247,8 @@ export class Renderer {
     ctx.lineWidth = 1.5 / scale;
     ctx.strokeStyle = color;
     ctx.stroke(line);
+    if (obj.shape.kind === "mask") this.outlineMask(obj, scale, color);
+    if (!handles) return;
     const size = 7 / scale;
     handlePoints(obj).forEach((p, i) => {
       const chosen = scene.vertex && vertexNumber(obj, scene.vertex) === i;
@@ -239,6 +257,28 @@ export class Renderer {
       ctx.fillRect(p[0] - size / 2, p[1] - size / 2, size, size);
       ctx.strokeRect(p[0] - size / 2, p[1] - size / 2, size, size);
     });
+  }
+
+  /**
+   * A dashed box around a selected mask's pixels: a mask has no outline to draw thicker.
+   * @param {AnnotationObject} obj
+   * @param {number} scale
+   * @param {string} color
+   */
+  outlineMask(obj, scale, color) {
+    const b = obj.shape.kind === "mask" ? maskBounds(obj.shape) : null;
+    if (!b) return;
+    const ctx = this.ctx;
+    ctx.save();
+    ctx.setLineDash([5 / scale, 3 / scale]);
+    // White under the class colour, as the outlines of other selected shapes are drawn.
+    ctx.lineWidth = 3 / scale;
+    ctx.strokeStyle = "#ffffff";
+    ctx.strokeRect(b.minX, b.minY, b.maxX - b.minX, b.maxY - b.minY);
+    ctx.lineWidth = 1.5 / scale;
+    ctx.strokeStyle = color;
+    ctx.strokeRect(b.minX, b.minY, b.maxX - b.minX, b.maxY - b.minY);
+    ctx.restore();
   }
 
   /**
@@ -356,6 +396,7 @@ export function handlePoints(obj) {
     case "polyline":
     case "points": return s.points;
     case "keypoints": return s.points.filter((p) => p[2] > 0);
+    case "ellipse": return ellipseAxisEnds(s);
     default: return [];
   }
 }
@@ -381,7 +422,5 @@ function vertexNumber(obj, v) {
 function labelPoint(obj) {
   const pts = handlePoints(obj);
   if (pts.length) return [Math.min(...Array.from(pts, (p) => p[0])), Math.min(...Array.from(pts, (p) => p[1]))];
-  const s = obj.shape;
-  if (s.kind === "ellipse") return [s.cx - s.rx, s.cy - s.ry];
   return null;
 }

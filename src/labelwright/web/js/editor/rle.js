@@ -139,3 +139,75 @@ export function rleBounds(rle) {
 export function rleArea(rle) {
   return decodeCounts(rle.counts).reduce((sum, run, i) => (i % 2 ? sum + run : sum), 0);
 }
+
+/**
+ * The mask moved by whole pixels (dx to the right, dy down); what leaves the image is cut off.
+ * Works on the runs column by column, so its cost follows the runs, not the image's size.
+ * @param {Rle} rle
+ * @param {number} dx  whole pixels
+ * @param {number} dy  whole pixels
+ * @returns {Rle}
+ */
+export function shiftRle(rle, dx, dy) {
+  const [height, width] = rle.size;
+  /** @type {number[]} the runs of ones after the move: start, end, start, end… in pixel order */
+  const spans = [];
+  let pos = 0;
+  decodeCounts(rle.counts).forEach((run, i) => {
+    if (i % 2 === 1) {
+      forEachColumnPart(pos, pos + run, height, (x, y0, y1) => {
+        const nx = x + dx, top = Math.max(0, y0 + dy), bottom = Math.min(height, y1 + dy);
+        if (nx >= 0 && nx < width && top < bottom) addSpan(spans, nx * height + top, nx * height + bottom);
+      });
+    }
+    pos += run;
+  });
+  return { size: [height, width], counts: encodeCounts(spansToRuns(spans, width * height)) };
+}
+
+/**
+ * Split the pixels start..end (column-major) into their parts in each column.
+ * @param {number} start
+ * @param {number} end  exclusive
+ * @param {number} height
+ * @param {(x: number, y0: number, y1: number) => void} fn  a column and its rows y0..y1 (exclusive)
+ */
+function forEachColumnPart(start, end, height, fn) {
+  let k = start;
+  while (k < end) {
+    const x = Math.floor(k / height);
+    const stop = Math.min(end, (x + 1) * height);
+    fn(x, k - x * height, stop - x * height);
+    k = stop;
+  }
+}
+
+/**
+ * Append a run of ones, joining it to the last one when they touch (the end of one column and
+ * the top of the next are neighbours in pixel order).
+ * @param {number[]} spans
+ * @param {number} start
+ * @param {number} end
+ */
+function addSpan(spans, start, end) {
+  if (spans.length && spans[spans.length - 1] === start) spans[spans.length - 1] = end;
+  else spans.push(start, end);
+}
+
+/**
+ * Run lengths (zeros first, as COCO has them) from runs of ones in pixel order.
+ * @param {number[]} spans  start, end, start, end…
+ * @param {number} total    pixels in the image
+ * @returns {number[]}
+ */
+function spansToRuns(spans, total) {
+  const runs = [];
+  let at = 0;
+  for (let i = 0; i < spans.length; i += 2) {
+    runs.push(spans[i] - at, spans[i + 1] - spans[i]);
+    at = spans[i + 1];
+  }
+  // pycocotools ends on the last run of ones when the mask reaches the last pixel.
+  if (at < total || !runs.length) runs.push(total - at);
+  return runs;
+}

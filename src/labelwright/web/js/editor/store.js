@@ -1,5 +1,5 @@
-// The editor's model: the objects of the current item, tags, relations, the selection, and an
-// undo stack. Every change to the document is a command holding its before and after, so undo
+// The editor's model: the objects of the current item, tags, relations, the selection (one
+// object or several), and an undo stack. Every change to the document is a command holding its before and after, so undo
 // and redo are the same operation in opposite directions. Pure: no DOM access.
 
 /**
@@ -48,8 +48,8 @@ export class EditorStore {
     this.tags = {};
     /** @type {Relation[]} */
     this.relations = [];
-    /** @type {string | null} */
-    this.selected = null;
+    /** @type {Set<string>} the selected ids, in the order they were picked */
+    this.selection = new Set();
     /** @type {Command[]} */
     this.undoStack = [];
     /** @type {Command[]} */
@@ -86,7 +86,7 @@ export class EditorStore {
     this.order = (doc.objects ?? []).map((o) => o.id);
     this.tags = structuredClone(doc.tags ?? {});
     this.relations = [...(doc.relations ?? [])];
-    this.selected = null;
+    this.selection = new Set();
     this.undoStack = [];
     this.redoStack = [];
     this.zCache = null;
@@ -161,22 +161,72 @@ export class EditorStore {
     }
     if (cmd.tags) this.tags = cmd.tags[side];
     if (cmd.relations) this.relations = cmd.relations[side];
-    if (this.selected && !this.objects.has(this.selected)) this.selected = null;
+    for (const id of this.selection) if (!this.objects.has(id)) this.selection.delete(id);
     this.version++;
     this.emit({ type: "doc", ids });
   }
 
-  /** @param {string | null} id */
+  /**
+   * The one selected object's id; null when none or several are selected (what works on a single
+   * object, such as handles, the attribute inputs or the brush's target, works only then).
+   * @returns {string | null}
+   */
+  get selected() {
+    if (this.selection.size !== 1) return null;
+    const [id] = this.selection;
+    return id;
+  }
+
+  /**
+   * Select one object alone, or nothing with null.
+   * @param {string | null} id
+   */
   select(id) {
-    const next = id && this.objects.has(id) ? id : null;
-    if (next === this.selected) return;
-    this.selected = next;
+    this.setSelection(id ? [id] : []);
+  }
+
+  /**
+   * Select exactly these objects (ids of objects that do not exist are left out).
+   * @param {Iterable<string>} ids
+   */
+  setSelection(ids) {
+    const next = new Set([...ids].filter((id) => this.objects.has(id)));
+    if (next.size === this.selection.size && [...next].every((id) => this.selection.has(id))) return;
+    this.selection = next;
     this.emit({ type: "selection" });
   }
 
-  /** @returns {AnnotationObject | null} */
+  /**
+   * Add an object to the selection, or take it out when it is in.
+   * @param {string} id
+   */
+  toggleSelected(id) {
+    if (!this.objects.has(id)) return;
+    const next = new Set(this.selection);
+    if (next.has(id)) next.delete(id);
+    else next.add(id);
+    this.selection = next;
+    this.emit({ type: "selection" });
+  }
+
+  /**
+   * @param {string} id
+   * @returns {boolean}
+   */
+  isSelected(id) {
+    return this.selection.has(id);
+  }
+
+  /** @returns {AnnotationObject | null} the one selected object (see `selected`) */
   selectedObject() {
-    return this.selected ? this.objects.get(this.selected) ?? null : null;
+    const id = this.selected;
+    return id ? this.objects.get(id) ?? null : null;
+  }
+
+  /** @returns {AnnotationObject[]} every selected object, bottom to top */
+  selectedObjects() {
+    const ids = this.selection.size > 1 ? this.order.filter((id) => this.selection.has(id)) : [...this.selection];
+    return ids.map((id) => /** @type {AnnotationObject} */ (this.objects.get(id)));
   }
 
   /**

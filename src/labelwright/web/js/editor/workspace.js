@@ -3,10 +3,10 @@
 
 import { displayUrl, frameUrl, needsDisplayCopy } from "../api.js";
 import { h } from "../dom.js";
-import { addObjects, cloneObjects, newId, removeObjects } from "./commands.js";
+import { addObjects, cloneObjects, newId, relabelObjects, removeObjects } from "./commands.js";
 import { CanvasView } from "./canvas-view.js";
 import { shapeBounds } from "./geometry.js";
-import { objectAt } from "./hit-test.js";
+import { objectAt, objectsInRect } from "./hit-test.js";
 import { maskBounds, maskHit } from "./masks.js";
 import { attributePanel } from "./panels/attributes.js";
 import { classPicker } from "./panels/classes.js";
@@ -80,7 +80,9 @@ export class Workspace {
       classFor: (kind) => classForKind(this.schema, this.classId, kind),
       create: (kind, shape) => this.create(kind, shape),
       hit: (x, y) => this.hit(x, y),
-      editable: (id) => !this.readOnly && !this.locked.has(id),
+      within: (r) => objectsInRect({ index: this.index, z: (id) => this.store.z(id), skip: (id) => !this.shown(id) || this.locked.has(id) }, r),
+      // A hidden object may stay selected (h shows it again) but is not dragged unseen.
+      editable: (id) => !this.readOnly && !this.locked.has(id) && !this.hidden.has(id),
       vertex: null,
       brush: this.brush,
       redraw: () => this.canvas.redraw(),
@@ -192,12 +194,12 @@ export class Workspace {
   /** @param {string} id */
   pickClass(id) {
     this.classId = id;
-    const sel = this.store.selectedObject();
+    const chosen = this.store.selectedObjects();
     const cls = classById(this.schema, id);
-    // With an object selected, a class key relabels it (when the class allows its shape).
-    if (sel && cls && !this.readOnly && sel.class_id !== id && cls.shape_kinds.includes(sel.shape.kind)) {
-      this.store.apply({ label: "Change class", objects: [{ id: sel.id, before: sel, after: { ...sel, class_id: id, attributes: defaultAttributes(cls) } }] });
-    } else if (!sel && cls && this.toolName === "select" && cls.shape_kinds[0] !== "tag") {
+    // With objects selected, a class key relabels those whose shape the class allows.
+    const relabel = cls && !this.readOnly ? relabelObjects(chosen, cls) : null;
+    if (relabel) this.store.apply(relabel);
+    else if (!chosen.length && cls && this.toolName === "select" && cls.shape_kinds[0] !== "tag") {
       this.setTool(TOOL_FOR_KIND[/** @type {keyof typeof TOOL_FOR_KIND} */ (cls.shape_kinds[0])] ?? "select");
     }
     this.renderPanels();
@@ -321,6 +323,7 @@ export class Workspace {
       cancel: () => (this.tools[this.toolName].busy?.() ? this.tools[this.toolName].cancel?.() : store.select(null)),
       selectNext: () => this.cycle(1),
       selectPrev: () => this.cycle(-1),
+      selectAll: () => this.selectAll(),
       toggleHidden: () => this.toggleHidden(),
       copy: () => this.copy(),
       paste: edit(() => this.paste()),
@@ -347,31 +350,45 @@ export class Workspace {
     this.canvas.redraw();
   }
 
+  /** Delete the selected objects, but not the locked ones. */
   deleteSelected() {
-    const sel = this.store.selected;
-    if (sel && !this.locked.has(sel)) this.store.apply(removeObjects(this.store, [sel]));
+    const ids = [...this.store.selection].filter((id) => !this.locked.has(id));
+    if (ids.length) this.store.apply(removeObjects(this.store, ids));
   }
 
   /** @param {number} step */
   cycle(step) {
     const ids = this.store.order.filter((id) => this.shown(id));
     if (!ids.length) return;
-    const i = this.store.selected ? ids.indexOf(this.store.selected) : -1;
+    // From the object picked last, when several are selected.
+    const last = [...this.store.selection].pop();
+    const i = last ? ids.indexOf(last) : -1;
     this.store.select(ids[(i + step + ids.length) % ids.length]);
   }
 
+  /** Select every object shown on this frame (hidden ones stay out). */
+  selectAll() {
+    this.store.setSelection(this.store.order.filter((id) => this.shown(id)));
+    this.o.say(`${this.store.selection.size} object${this.store.selection.size === 1 ? "" : "s"} selected`);
+  }
+
+  /** Hide the selected objects, or show them again when all are hidden. */
   toggleHidden() {
-    const sel = this.store.selected;
-    if (!sel) return;
-    if (this.hidden.has(sel)) this.hidden.delete(sel);
-    else this.hidden.add(sel);
+    const ids = [...this.store.selection];
+    if (!ids.length) return;
+    const hide = ids.some((id) => !this.hidden.has(id));
+    for (const id of ids) {
+      if (hide) this.hidden.add(id);
+      else this.hidden.delete(id);
+    }
     this.renderPanels();
     this.canvas.redraw();
   }
 
+  /** Copy the selected objects, or every object on this frame when none is selected. */
   copy() {
-    const sel = this.store.selectedObject();
-    clipboard = structuredClone(sel ? [sel] : this.store.order.map((id) => /** @type {any} */ (this.store.objects.get(id))).filter((o) => o.frame === this.frame));
+    const chosen = this.store.selectedObjects();
+    clipboard = structuredClone(chosen.length ? chosen : this.store.order.map((id) => /** @type {any} */ (this.store.objects.get(id))).filter((o) => o.frame === this.frame));
     this.o.say(`Copied ${clipboard.length} object${clipboard.length === 1 ? "" : "s"}`);
   }
 
@@ -388,7 +405,7 @@ export class Workspace {
     }
     const copies = cloneObjects(fits, { frame: this.frame });
     this.store.apply(addObjects(this.store, copies, `Paste ${copies.length}`));
-    this.store.select(copies[copies.length - 1].id);
+    this.store.setSelection(copies.map((o) => o.id));
     if (fits.length < clipboard.length) this.o.say(`${clipboard.length - fits.length} copied objects do not fit this image`);
   }
 

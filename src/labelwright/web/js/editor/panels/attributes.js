@@ -1,8 +1,9 @@
 // The selected object: its class, typed attribute inputs from the schema (required ones marked),
-// its group, and its relations to other objects.
+// its group, and its relations to other objects. With several selected: how many, their class
+// (shared or mixed) to relabel them together, and a note that attributes are edited one by one.
 
 import { h, replace } from "../../dom.js";
-import { addRelation, newId, removeRelation, setAttribute, setGroup, updateObject } from "../commands.js";
+import { addRelation, newId, relabelObjects, removeRelation, setAttribute, setGroup, updateObject } from "../commands.js";
 import { classById, parseAttributeInput } from "../schema.js";
 
 /**
@@ -110,9 +111,39 @@ export function attributePanel(store, schema, readOnly, say) {
         obj.group ? h("button", { type: "button", class: "btn small", onclick: () => apply(setGroup(store, [obj.id], null)) }, "Ungroup") : null) : null);
   }
 
+  /**
+   * Several objects at once: the count, a class picker for all of them, and a note.
+   * @param {import("../store.js").AnnotationObject[]} chosen
+   */
+  function several(chosen) {
+    const classIds = new Set(chosen.map((o) => o.class_id));
+    const shared = classIds.size === 1 ? classById(schema, chosen[0].class_id) : undefined;
+    // Only classes that allow every selected shape can take them all.
+    const allowed = schema.classes.filter((c) => chosen.every((o) => c.shape_kinds.includes(o.shape.kind)));
+    const select = h("select", {
+      id: "attr-class", disabled: readOnly() || !allowed.length,
+      onchange: () => {
+        const cls = classById(schema, select.value);
+        if (cls) apply(relabelObjects(chosen, cls));
+      },
+    },
+    shared && allowed.includes(shared) ? null : h("option", { value: "", selected: true, disabled: true }, shared ? shared.name : "Mixed classes"),
+    allowed.map((c) => h("option", { value: c.id, selected: c === shared }, c.name)));
+    return [
+      h("p", { class: "selection-count", "aria-live": "polite" }, `${chosen.length} objects selected`),
+      h("div", { class: "field" }, h("label", { for: "attr-class" }, shared ? "Class" : "Class (mixed)"), select),
+      h("p", { class: "muted small" }, "Attributes are edited one object at a time: select a single object to change them."),
+    ];
+  }
+
   return {
     el,
     render() {
+      const chosen = store.selectedObjects();
+      if (chosen.length > 1) {
+        replace(body, several(chosen));
+        return;
+      }
       const obj = store.selectedObject();
       if (!obj) {
         replace(body, h("p", { class: "muted small" }, "Select an object to see its class and attributes."));

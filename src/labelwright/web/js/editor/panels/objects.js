@@ -1,6 +1,8 @@
 // The object list: class, kind and state of each object on this frame, counts per class,
-// hide/show, lock, and drawing order. Long lists show the first rows only, so an item with
-// thousands of objects stays quick.
+// hide/show, lock, and drawing order. Every selected object is highlighted; Shift/Ctrl+click
+// adds a row to the selection or takes it out, and hiding or locking a selected row does the
+// same to all the selected. Long lists show the first rows only, so an item with thousands of
+// objects stays quick.
 
 import { h, replace } from "../../dom.js";
 import { removeObjects, reorder } from "../commands.js";
@@ -27,16 +29,35 @@ export function objectList(c) {
   const counts = h("p", { class: "muted small object-counts", "aria-live": "polite" });
   const list = h("ul", { class: "object-list", "aria-label": "Objects" });
   const el = h("section", { class: "editor-panel" }, h("h2", null, "Objects"), counts, list);
+  /** @type {Map<string, HTMLElement>} the rows shown, by object id */
+  let rows = new Map();
+  /** @type {string[]} selected objects listed above the first rows */
+  let extraIds = [];
 
   /**
+   * Flip a state (hidden, locked) of a row's object; a selected row flips all the selected to
+   * the state it takes.
    * @param {Set<string>} set
    * @param {string} id
    */
   function toggle(set, id) {
-    if (set.has(id)) set.delete(id);
-    else set.add(id);
+    const on = !set.has(id);
+    const ids = c.store.isSelected(id) ? c.store.selection : [id];
+    for (const one of ids) {
+      if (on) set.add(one);
+      else set.delete(one);
+    }
     c.redraw();
     render();
+  }
+
+  /**
+   * @param {string} id
+   * @param {MouseEvent} e
+   */
+  function pick(id, e) {
+    if (e.shiftKey || e.ctrlKey || e.metaKey) c.store.toggleSelected(id);
+    else c.store.select(id);
   }
 
   /**
@@ -45,7 +66,7 @@ export function objectList(c) {
   function row(o) {
     const cls = classById(c.schema, o.class_id);
     const missing = missingRequired(o, cls).length;
-    const selected = c.store.selected === o.id;
+    const selected = c.store.isSelected(o.id);
     /** @param {string} label @param {string} text @param {() => void} fn @param {boolean} [on] */
     const btn = (label, text, fn, on) => h("button", {
       type: "button", class: "icon-btn", title: label, "aria-label": label, "aria-pressed": on === undefined ? null : String(on),
@@ -53,7 +74,7 @@ export function objectList(c) {
     }, text);
     return h("li", {
       class: `object-row${selected ? " selected" : ""}`, dataset: { objectId: o.id },
-      onclick: () => c.store.select(o.id),
+      onclick: (/** @type {MouseEvent} */ e) => pick(o.id, e),
     },
     h("span", { class: "swatch", style: { background: cls?.color ?? "#888888" }, "aria-hidden": "true" }),
     h("span", { class: "object-name" }, cls?.name ?? o.class_id, h("span", { class: "muted small" }, ` ${o.shape.kind.replace("_", " ")}`)),
@@ -82,22 +103,33 @@ export function objectList(c) {
     counts.textContent = objects.length
       ? `${objects.length} on this ${c.frame() ? "frame" : "image"}: ${[...perClass].map(([id, n]) => `${classById(c.schema, id)?.name ?? id} ${n}`).join(", ")}`
       : "No objects yet: pick a tool and draw.";
-    let shown = objects.slice(0, MAX_ROWS);
-    const sel = c.store.selectedObject();
-    if (sel && sel.frame === frame && !shown.includes(sel)) shown = [sel, ...shown];
-    replace(list, shown.map(row), objects.length > shown.length ? h("li", { class: "muted small" }, `… and ${objects.length - shown.length} more (select one on the image)`) : null);
+    const first = objects.slice(0, MAX_ROWS);
+    // Selected objects past the first rows are listed too, at the top (up to as many again).
+    const listed = new Set(first);
+    const extra = c.store.selectedObjects().filter((o) => o.frame === frame && !listed.has(o)).slice(0, MAX_ROWS);
+    const shown = [...extra, ...first];
+    extraIds = extra.map((o) => o.id);
+    const items = shown.map(row);
+    rows = new Map(shown.map((o, i) => [o.id, items[i]]));
+    replace(list, items, objects.length > shown.length ? h("li", { class: "muted small" }, `… and ${objects.length - shown.length} more (select one on the image)`) : null);
   }
 
-  /** Move the selection mark without rebuilding the list (a click on the image). */
+  /** Move the selection marks without rebuilding the list (a click on the image). */
   function markSelected() {
-    const id = c.store.selected;
-    const row = id ? list.querySelector(`[data-object-id="${CSS.escape(id)}"]`) : null;
-    if (id && !row) {
+    if (lacksRow()) {
       render();
       return;
     }
-    for (const r of list.querySelectorAll(".object-row.selected")) r.classList.remove("selected");
-    row?.classList.add("selected");
+    for (const [id, r] of rows) r.classList.toggle("selected", c.store.isSelected(id));
+  }
+
+  /** Whether a selected object of this frame has no row, and rendering again would add it. */
+  function lacksRow() {
+    const frame = c.frame();
+    const missing = [...c.store.selection].some((id) => !rows.has(id) && c.store.objects.get(id)?.frame === frame);
+    // Already listing as many selected objects as it may: a new list would be the same.
+    const full = extraIds.length === MAX_ROWS && extraIds.every((id) => c.store.isSelected(id));
+    return missing && !full;
   }
 
   return { el, render, markSelected };

@@ -1,13 +1,28 @@
-// The select tool: click to select, drag to move, drag a corner handle to resize (Shift+drag a
-// rotated box's corner turns it), drag a vertex to move it, Shift+click an edge to add a vertex,
-// Alt+click a vertex to delete it.
+// The select tool: click to select, Shift/Ctrl+click to add to the selection or take out, drag on
+// empty image for a rubber band, drag to move what is selected (masks too, by whole pixels), drag
+// a corner handle to resize (Shift+drag a rotated box's corner turns it), drag an ellipse's axis
+// end to change that radius (Shift+drag turns it), drag a vertex to move it, Shift+click an edge
+// to add a vertex, Alt+click a vertex to delete it.
 
-import { updateObject } from "../commands.js";
-import { edgeAt, minVertices, rotatedCorners, translateShape, vertexAt, vertexLists, withVertexLists } from "../geometry.js";
+import { moveObjects, updateObject } from "../commands.js";
+import { boxFromCorners, edgeAt, ellipseAxisEnds, minVertices, rotatedCorners, vertexAt, vertexLists, withVertexLists } from "../geometry.js";
 import { grabRadius } from "./tool.js";
 
 /** @typedef {import("../store.js").AnnotationObject} AnnotationObject */
-/** @typedef {{kind: "move" | "corner" | "vertex" | "keypoint" | "rotate", id: string, start: AnnotationObject, x0: number, y0: number, n: number, ring: number}} Drag */
+/** @typedef {{kind: "corner" | "vertex" | "keypoint" | "rotate" | "axis", id: string, start: AnnotationObject, x0: number, y0: number, n: number, ring: number}} Drag */
+/**
+ * Objects being moved together: as they were when the press began.
+ * @typedef {{starts: AnnotationObject[], x0: number, y0: number, moved: boolean, collapseTo: string | null}} Move
+ */
+/**
+ * A rubber band from where the press began; `keep` holds the selection it adds to (Shift/Ctrl).
+ * @typedef {{x0: number, y0: number, x1: number, y1: number, keep: string[]}} Band
+ */
+
+/** An ellipse keeps at least this radius (image pixels): the schema refuses a radius of 0. */
+const MIN_RADIUS = 0.5;
+/** A press that moves less than this (screen pixels) is a click, not a rubber band. */
+const BAND_MIN_PX = 3;
 
 let dragSerial = 0;
 
@@ -18,6 +33,10 @@ let dragSerial = 0;
 export function selectTool(env) {
   /** @type {Drag | null} */
   let drag = null;
+  /** @type {Move | null} */
+  let move = null;
+  /** @type {Band | null} */
+  let band = null;
 
   /** @param {AnnotationObject} next @param {string} label */
   function commit(next, label) {
@@ -34,11 +53,20 @@ export function selectTool(env) {
     const r = grabRadius(env);
     const base = { id: obj.id, start: obj, x0: p.x, y0: p.y, ring: 0 };
     const s = obj.shape;
+    /** @param {ArrayLike<number>[]} pts */
+    const near = (pts) => Array.from(pts).findIndex((c) => Math.hypot(c[0] - p.x, c[1] - p.y) <= r);
     if (s.kind === "bbox" || s.kind === "rotated_box") {
       const corners = s.kind === "bbox" ? [[s.x, s.y], [s.x + s.w, s.y], [s.x + s.w, s.y + s.h], [s.x, s.y + s.h]] : rotatedCorners(s);
-      const n = corners.findIndex((c) => Math.hypot(c[0] - p.x, c[1] - p.y) <= r);
+      const n = near(corners);
       if (n < 0) return false;
       drag = { ...base, kind: p.shift && s.kind === "rotated_box" ? "rotate" : "corner", n };
+      return true;
+    }
+    if (s.kind === "ellipse") {
+      // Turned as a rotated box is: Shift+drag a handle.
+      const n = near(ellipseAxisEnds(s));
+      if (n < 0) return false;
+      drag = { ...base, kind: p.shift ? "rotate" : "axis", n };
       return true;
     }
     if (s.kind === "keypoints") {
@@ -101,10 +129,10 @@ export function selectTool(env) {
     const s = start.shape;
     /** @type {any} */
     let shape = s;
-    if (drag.kind === "move") shape = translateShape(s, p.x - drag.x0, p.y - drag.y0);
-    else if (drag.kind === "corner" && s.kind === "bbox") shape = resizeBox(s, drag.n, p.x, p.y);
+    if (drag.kind === "corner" && s.kind === "bbox") shape = resizeBox(s, drag.n, p.x, p.y);
     else if (drag.kind === "corner" && s.kind === "rotated_box") shape = resizeRotated(s, drag.n, p.x, p.y);
-    else if (drag.kind === "rotate" && s.kind === "rotated_box") shape = rotate(s, drag.x0, drag.y0, p.x, p.y);
+    else if (drag.kind === "rotate" && (s.kind === "rotated_box" || s.kind === "ellipse")) shape = rotate(s, drag.x0, drag.y0, p.x, p.y);
+    else if (drag.kind === "axis" && s.kind === "ellipse") shape = resizeEllipse(s, drag.n, p.x, p.y);
     else if (drag.kind === "keypoint" && s.kind === "keypoints") {
       shape = { ...s, points: s.points.map((q, i) => (i === drag?.n ? [p.x, p.y, q[2]] : q)) };
     } else if (drag.kind === "vertex") {
@@ -112,7 +140,53 @@ export function selectTool(env) {
       const d = drag;
       shape = withVertexLists(s, lists.map((r, i) => (i === d.ring ? r.map((q, j) => (j === d.n ? [p.x, p.y] : q)) : r)));
     }
-    commit({ ...start, shape }, drag.kind === "move" ? "Move" : "Edit shape");
+    commit({ ...start, shape }, "Edit shape");
+  }
+
+  /**
+   * Get ready to move the selection from a press; a press that does not move and names
+   * `collapseTo` selects that object alone (a click inside a selection of several).
+   * @param {import("./tool.js").ToolPointer} p
+   * @param {string | null} collapseTo
+   */
+  function startMove(p, collapseTo) {
+    dragSerial++;
+    const starts = env.store.selectedObjects().filter((o) => env.editable(o.id));
+    move = { starts, x0: p.x, y0: p.y, moved: false, collapseTo };
+  }
+
+  /** @param {import("./tool.js").ToolPointer} p */
+  function moveTo(p) {
+    if (!move || !move.starts.length) return;
+    const cmd = moveObjects(env.store, move.starts, p.x - move.x0, p.y - move.y0, `move:${dragSerial}`);
+    // Null: a mask would leave the image; the objects stay where they last were.
+    if (cmd) env.store.apply(cmd);
+  }
+
+  /**
+   * Shift/Ctrl+press: the object under the pointer joins the selection or leaves it; on empty
+   * image a rubber band starts that adds to the selection.
+   * @param {string | null} id
+   * @param {import("./tool.js").ToolPointer} p
+   */
+  function extend(id, p) {
+    if (!id) {
+      band = { x0: p.x, y0: p.y, x1: p.x, y1: p.y, keep: [...env.store.selection] };
+      return;
+    }
+    env.store.toggleSelected(id);
+    if (env.store.isSelected(id)) startMove(p, null);
+  }
+
+  function finishBand() {
+    if (!band) return;
+    const { keep, x0, y0, x1, y1 } = band;
+    band = null;
+    if (Math.max(Math.abs(x1 - x0), Math.abs(y1 - y0)) * env.scale() < BAND_MIN_PX) return;
+    const r = boxFromCorners(x0, y0, x1, y1);
+    const inside = env.within({ minX: r.x, minY: r.y, maxX: r.x + r.w, maxY: r.y + r.h });
+    env.store.setSelection([...keep, ...inside]);
+    if (inside.length) env.say(`${env.store.selection.size} objects selected`);
   }
 
   return {
@@ -123,21 +197,37 @@ export function selectTool(env) {
       if (sel && env.editable(sel.id) && grabHandle(sel, p)) return;
       const id = env.hit(p.x, p.y);
       env.vertex = null;
-      env.store.select(id);
-      const obj = id ? env.store.objects.get(id) : undefined;
-      if (obj && env.editable(obj.id) && obj.shape.kind !== "mask") {
-        dragSerial++;
-        drag = { kind: "move", id: obj.id, start: obj, x0: p.x, y0: p.y, n: 0, ring: 0 };
+      if (p.shift || p.ctrl) extend(id, p);
+      else if (id && env.store.selection.size > 1 && env.store.isSelected(id)) startMove(p, id);
+      else {
+        env.store.select(id);
+        if (id) startMove(p, null);
+        else band = { x0: p.x, y0: p.y, x1: p.x, y1: p.y, keep: [] };
       }
       env.redraw();
     },
     move(p) {
-      if (!drag || (p.x === drag.x0 && p.y === drag.y0)) return;
-      dragTo(p);
+      if (band) {
+        band.x1 = p.x;
+        band.y1 = p.y;
+        env.redraw();
+        return;
+      }
+      const from = drag ?? move;
+      if (!from || (p.x === from.x0 && p.y === from.y0)) return;
+      if (drag) dragTo(p);
+      else if (move) {
+        move.moved = true;
+        moveTo(p);
+      }
     },
     up() {
-      if (drag) env.store.seal();
+      if (drag || move?.moved) env.store.seal();
+      if (move && !move.moved && move.collapseTo) env.store.select(move.collapseTo);
+      finishBand();
       drag = null;
+      move = null;
+      env.redraw();
     },
     key(action) {
       const sel = env.store.selectedObject();
@@ -147,12 +237,36 @@ export function selectTool(env) {
       }
       return false;
     },
-    busy: () => drag !== null,
+    draw(ctx, scale) {
+      if (band) drawBand(ctx, scale, band);
+    },
+    busy: () => drag !== null || move !== null || band !== null,
     cancel() {
       drag = null;
+      move = null;
+      band = null;
       env.vertex = null;
+      env.redraw();
     },
   };
+}
+
+/**
+ * The rubber band: a dashed rectangle over a faint fill.
+ * @param {CanvasRenderingContext2D} ctx
+ * @param {number} scale
+ * @param {Band} b
+ */
+function drawBand(ctx, scale, b) {
+  const r = boxFromCorners(b.x0, b.y0, b.x1, b.y1);
+  ctx.save();
+  ctx.fillStyle = "rgba(255, 212, 0, 0.08)";
+  ctx.fillRect(r.x, r.y, r.w, r.h);
+  ctx.lineWidth = 1 / scale;
+  ctx.strokeStyle = "#ffd400";
+  ctx.setLineDash([4 / scale, 3 / scale]);
+  ctx.strokeRect(r.x, r.y, r.w, r.h);
+  ctx.restore();
 }
 
 /**
@@ -185,12 +299,30 @@ export function resizeRotated(s, n, x, y) {
 }
 
 /**
- * A rotated box turned by the angle the pointer swept around its centre.
- * @param {{kind: "rotated_box", cx: number, cy: number, w: number, h: number, angle: number}} s
+ * An ellipse with the end of axis handle n (see ellipseAxisEnds) dragged towards (x, y): that
+ * radius becomes the pointer's distance from the centre along the axis; centre and angle stay.
+ * @param {{kind: "ellipse", cx: number, cy: number, rx: number, ry: number, angle: number}} s
+ * @param {number} n
+ * @param {number} x
+ * @param {number} y
+ */
+export function resizeEllipse(s, n, x, y) {
+  const a = (s.angle * Math.PI) / 180;
+  // The axis of handle n: the x axis turned by the angle for even handles, the y axis for odd.
+  const [ux, uy] = n % 2 === 0 ? [Math.cos(a), Math.sin(a)] : [-Math.sin(a), Math.cos(a)];
+  const radius = Math.max(MIN_RADIUS, Math.abs((x - s.cx) * ux + (y - s.cy) * uy));
+  return n % 2 === 0 ? { ...s, rx: radius } : { ...s, ry: radius };
+}
+
+/**
+ * A rotated box or an ellipse turned by the angle the pointer swept around its centre.
+ * @template {{cx: number, cy: number, angle: number}} S
+ * @param {S} s
  * @param {number} x0
  * @param {number} y0
  * @param {number} x
  * @param {number} y
+ * @returns {S}
  */
 export function rotate(s, x0, y0, x, y) {
   const swept = Math.atan2(y - s.cy, x - s.cx) - Math.atan2(y0 - s.cy, x0 - s.cx);

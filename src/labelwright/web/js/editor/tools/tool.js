@@ -7,6 +7,7 @@
  * @property {number} y
  * @property {boolean} shift
  * @property {boolean} alt
+ * @property {boolean} [ctrl]  Ctrl, or Cmd on a Mac
  * @property {number} detail  click count
  */
 
@@ -20,7 +21,8 @@
  * @property {(kind: string) => import("../schema.js").LabelClass | null} classFor  the class a new shape of a kind gets
  * @property {(kind: string, shape: any) => string | null} create  add an object of the current class; its id
  * @property {(x: number, y: number) => string | null} hit         the object under a point
- * @property {(id: string) => boolean} editable                   not locked, not read-only
+ * @property {(r: import("../geometry.js").Bounds) => string[]} within  the visible, unlocked objects wholly inside a rectangle
+ * @property {(id: string) => boolean} editable                   not locked, hidden or read-only
  * @property {{ring: number, index: number} | null} vertex         the selected vertex (select tool)
  * @property {{size: number, instance: boolean}} brush
  * @property {() => void} redraw
