@@ -34,6 +34,7 @@ export class CanvasView {
     /** @type {{id: number, x: number, y: number} | null} */
     this.pan = null;
     this.imageDirty = true;
+    this.overlayDirty = true;
     this.frameRequested = false;
     this.moving = false;
     /** @type {ReturnType<typeof setTimeout> | undefined} */
@@ -53,8 +54,7 @@ export class CanvasView {
     this.renderer.image = image;
     this.renderer.width = this.size.width;
     this.renderer.height = this.size.height;
-    this.imageDirty = true;
-    this.redraw();
+    this.redrawImage();
   }
 
   resize() {
@@ -63,6 +63,7 @@ export class CanvasView {
     this.renderer.resize(r.width, r.height, window.devicePixelRatio || 1);
     if (this.fitted) this.t = this.fitTransform();
     this.imageDirty = true;
+    this.overlayDirty = true;  // resizing a canvas clears it
     this.drawNow();
   }
 
@@ -137,11 +138,25 @@ export class CanvasView {
    */
   offerSharper(image, shownScale) {
     this.sharper = { image, shownScale };
-    this.redraw();  // swaps now if the view already magnifies the shown copy
+    this.requestFrame();  // swaps now if the view already magnifies the shown copy
   }
 
-  /** Ask for a redraw at the next animation frame. */
+  /** Ask for the objects to be drawn again at the next animation frame. */
   redraw() {
+    this.overlayDirty = true;
+    this.requestFrame();
+  }
+
+  /**
+   * Ask for the image alone to be drawn again: the objects over it are unchanged, and drawing
+   * thousands of them again (and rasterising them) would double the cost of opening an item.
+   */
+  redrawImage() {
+    this.imageDirty = true;
+    this.requestFrame();
+  }
+
+  requestFrame() {
     if (this.frameRequested) return;
     this.frameRequested = true;
     requestAnimationFrame(() => this.drawNow());
@@ -157,8 +172,10 @@ export class CanvasView {
     }
     if (this.imageDirty) this.renderer.drawImage(this.t);
     this.imageDirty = false;
-    if (this.moving && this.renderer.drawSnapshot(this.t)) return;
+    if (!this.overlayDirty) return;
+    if (this.moving && this.renderer.drawSnapshot(this.t)) return;  // drawn in full once settled
     this.renderer.drawOverlay(this.t, this.scene());
+    this.overlayDirty = false;
   }
 
   /**

@@ -285,6 +285,7 @@ export class Workspace {
     this.frame = next;
     this.store.select(null);
     this.loadImage();
+    this.canvas.redraw();  // another frame shows other objects
     this.renderPanels();
     this.o.say(`Frame ${next + 1} of ${count}`);
   }

@@ -46,8 +46,14 @@ export function mount(root, route) {
   let extras = [];
   /** @type {Access | null} */
   let who = null;
-  const access = loadAccess();
-  const models = remote.listModels().catch(() => []);
+  // Asked for once the first item is open: the server answers the calls the first paint
+  // waits for (item, schema, annotation, image) before these.
+  /** @type {Promise<Access> | null} */
+  let accessAsked = null;
+  const access = () => (accessAsked ??= loadAccess());
+  /** @type {Promise<import("../editor/remote.js").ModelInfo[]> | null} */
+  let modelsAsked = null;
+  const models = () => (modelsAsked ??= remote.listModels().catch(() => []));
   const activity = new ActiveTime();
 
   const title = h("h1", { class: "editor-title" }, mode === "review" ? "Review" : "Editor");
@@ -140,7 +146,7 @@ export function mount(root, route) {
    * @param {api.Item} item
    */
   async function attachExtras(w, item) {
-    const [me, catalog] = await Promise.all([access, models]);
+    const [me, catalog] = await Promise.all([access(), models()]);
     if (ws !== w || !alive) return;
     const comments = attachComments(w, {
       canComment: me.comment,
@@ -217,7 +223,7 @@ export function mount(root, route) {
     if (other && other.annotation_id !== null) {
       const annotationId = other.annotation_id;
       openWorkspace(item, { head: other, schema: s, predictions, readOnly: false, save: (doc, rev) => remote.saveAnnotation(projectId, annotationId, doc, rev) });
-      const names = (await access).names;
+      const names = (await access()).names;
       say(`Showing ${names.get(other.user_id) ?? `user ${other.user_id}`}'s annotation, which holds the object; changes are saved to it`);
     } else {
       openWorkspace(item, {
