@@ -21,7 +21,7 @@ export function askRemap(inUse, targets) {
       choices.set(c.id, select);
       return h("li", { class: "field" },
         h("label", { for: select.id }, h("strong", null, c.name)),
-        h("span", { id: `remap-${c.id}-note`, class: "muted small" }, `${plural(c.count, "object")} use this class.`),
+        h("span", { id: `remap-${c.id}-note`, class: "muted small" }, `${plural(c.count, "object")} ${c.count === 1 ? "uses" : "use"} this class.`),
         select);
     });
     const dialog = h("dialog", { class: "remap-dialog", "aria-labelledby": "remap-title" },
