@@ -151,9 +151,10 @@ async function start() {
     location.hash = hashFor("/signin", { next: location.hash });
   });
   onUserChange(renderHeader);
+  const me = api.me();  // asked first: every view waits for it
   preloadView(matchRoute(location.hash, ROUTES).name);  // while the session is checked
   try {
-    setUser(await api.me());
+    setUser(await me);
   } catch (err) {
     replace(main, h("div", { class: "page" }, h("div", { class: "error-box", role: "alert" }, messageOf(err))));
     return;

@@ -38,6 +38,9 @@ let clipboard = [];
  * @property {(text: string) => void} say
  */
 
+/** Resolves once the next frame has been drawn and shown (two animation frames on). */
+const afterFirstFrame = () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+
 /** Everything needed to edit one item. */
 export class Workspace {
   /** @param {WorkspaceOptions} o */
@@ -265,7 +268,9 @@ export class Workspace {
       preview.decode().then(
         () => {
           show(preview);
-          original().then(
+          // Once the first frame is out: fetching and decoding twelve megapixels meanwhile
+          // would slow it down.
+          afterFirstFrame().then(original).then(
             (img) => this.canvas.offerSharper(img, preview.naturalWidth / image.width),
             () => this.o.say("The full-resolution image could not be loaded"),
           );
