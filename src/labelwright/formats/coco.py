@@ -43,7 +43,7 @@ from labelwright.formats._coco_write import _SplitWriter, write_image
 from labelwright.formats._coco_write import categories as categories
 from labelwright.formats._coco_write import coco_annotation as coco_annotation
 from labelwright.formats.dataset import Dataset, Manifest
-from labelwright.formats.filters import ImagePlacer, Tally, safe_relative
+from labelwright.formats.filters import FileWork, ImagePlacer, Tally, safe_relative
 
 
 class CocoFormat:
@@ -73,7 +73,7 @@ class CocoFormat:
         }
         tally = Tally(self.name, dataset.schema)
         writers: dict[str | None, _SplitWriter] = {}
-        placer = ImagePlacer()
+        placer, files = ImagePlacer(), FileWork()  # images are linked on threads meanwhile
         try:
             for image in dataset:
                 writer = writers.get(image.split)
@@ -81,12 +81,16 @@ class CocoFormat:
                     writer = writers[image.split] = _SplitWriter(folder, image.split, head)
                 relative = safe_relative(image.file_name, annotations_file(image.split))
                 if copy_images and image.path is not None:
-                    placer.place(image.path, out / "images" / (image.split or "") / relative)
+                    target = out / "images" / (image.split or "") / relative
+                    files(placer.place, image.path, target)
                 write_image(writer, image, by_class)
                 tally.add(image)
         finally:
-            for writer in writers.values():
-                writer.close()
+            try:
+                for writer in writers.values():
+                    writer.close()
+            finally:
+                files.close()
         return tally.finish(out)
 
     def read(self, path: Path, *, schema: LabelSchema | None = None) -> Dataset:
