@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 from labelwright.domain.schema import LabelClass, LabelSchema
 from labelwright.domain.shapes import Annotation as AnnotationDoc
 from labelwright.domain.shapes import AnnotationObject, BBox
+from labelwright.formats.coco import CocoFormat
 from labelwright.formats.dataset import Dataset, DatasetImage
 from labelwright.formats.native import NativeFormat
 from labelwright.jobs import records
@@ -333,3 +334,48 @@ def test_images_without_an_item_or_a_file_are_reported(setup, tmp_path):
     report = dataset_import.import_dataset(setup.ctx, setup.admin, setup.project_id, folder)
     assert [p["reason"] for p in report["problems"]] == ["no_item"]
     assert report["problems"][0]["file"] == "ghost.png"
+
+
+def test_several_reading_processes_give_what_one_does(setup, tmp_path, monkeypatch):
+    """A large COCO dataset is read by several processes, each building its share of pages."""
+    folder = tmp_path / "images"
+    images = []
+    for number in range(7):
+        name = f"n{number}.png"
+        write_image(folder / name, 40, 30, seed=10 + number)
+        box = AnnotationObject(
+            id=f"o{number}",
+            class_id="car",
+            shape=BBox(x=1, y=2, w=5 + number, h=4),
+            attributes={"colour": "red"},  # declared by no schema: counted by every reader
+        )
+        images.append(DatasetImage(name, 40, 30, AnnotationDoc(objects=[box]), path=folder / name))
+    coco = tmp_path / "coco"
+    CocoFormat().write(Dataset(schema=SCHEMA, images=images), coco)
+
+    def imported(name: str) -> tuple[dict, dict]:
+        project = make_project(setup.ctx, setup.admin, name, SCHEMA)
+        report = dataset_import.import_dataset(setup.ctx, setup.admin, project, coco, "coco")
+        del report["job_id"]
+        return report, current_bodies(setup.ctx, project)
+
+    alone = imported("One reader")
+    started = []
+    opened = dataset_import._ChildPages.__init__
+
+    def counted(self, *args) -> None:
+        started.append(args)
+        opened(self, *args)
+
+    monkeypatch.setattr(dataset_import._ChildPages, "__init__", counted)
+    monkeypatch.setattr(dataset_import, "SECOND_PROCESS_BYTES", -1)
+    monkeypatch.setattr(dataset_import, "PAGE", 2)  # four pages over three readers
+    monkeypatch.setattr(dataset_import, "READERS", 3)
+    shared = imported("Three readers")
+    assert [args[-1] for args in started] == [3]
+    assert shared == alone
+    report, bodies = shared
+    assert report["images_added"] == 7 and report["annotations_written"] == 7
+    (unknown,) = [p["detail"] for p in report["problems"] if p["reason"] == "unknown_attribute"]
+    assert "'colour'" in unknown and "(7 values skipped)" in unknown
+    assert sorted(bodies) == [f"n{number}.png" for number in range(7)]

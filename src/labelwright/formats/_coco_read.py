@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -218,13 +219,33 @@ class _CocoImages:
         self.files = files
         self.schema = schema
 
-    def __iter__(self) -> Iterator[DatasetImage]:
-        for loaded in self.files:
-            root = (
-                loaded.file.parent.parent
-                if loaded.file.parent.name == "annotations"
-                else (loaded.file.parent)
-            )
+    def __iter__(self) -> _CocoImageIterator:
+        return _CocoImageIterator(self.files)
+
+
+class _CocoImageIterator:
+    """Builds each image when it is reached; `skip` passes images over without building them
+    (a reader that shares the work with others builds only its own pages)."""
+
+    def __init__(self, files: list[_CocoFile]) -> None:
+        self._entries = self._walk(files)
+
+    @staticmethod
+    def _walk(files: list[_CocoFile]) -> Iterator[tuple[_CocoFile, ImageFolder, int]]:
+        for loaded in files:
+            parent = loaded.file.parent
+            root = parent.parent if parent.name == "annotations" else parent
             folder = ImageFolder(root / "images" / (loaded.split or ""))
             for image_id in loaded.images:
-                yield loaded.image(image_id, folder)
+                yield loaded, folder, image_id
+
+    def __iter__(self) -> _CocoImageIterator:
+        return self
+
+    def __next__(self) -> DatasetImage:
+        loaded, folder, image_id = next(self._entries)
+        return loaded.image(image_id, folder)
+
+    def skip(self, count: int) -> int:
+        """Pass over up to `count` images; how many there were."""
+        return sum(1 for _ in islice(self._entries, count))

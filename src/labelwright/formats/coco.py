@@ -50,6 +50,7 @@ class CocoFormat:
     """COCO instances JSON (detection, segmentation, keypoints)."""
 
     name = "coco"
+    skips_images = True  # its image stream passes images over unbuilt (see _CocoImageIterator)
 
     def detect(self, path: Path) -> float:
         """Sure for a JSON file (or annotations/ folder of them) that starts like COCO."""

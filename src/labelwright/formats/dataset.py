@@ -54,7 +54,12 @@ class FormatError(ValueError):
 
 
 class Format(Protocol):
-    """A dataset format plugin."""
+    """A dataset format plugin.
+
+    A format may also set `skips_images = True` when the iterator of the images it reads
+    has `skip(count) -> int`, passing images over without building them: a large import
+    then reads it in several processes, each building its share of the pages.
+    """
 
     name: str
 

@@ -161,14 +161,7 @@ class SchemaMatch:
 
     def undeclared_issues(self) -> list[Issue]:
         """Attribute keys objects used that neither schema declares, with how often."""
-        return [
-            Issue(
-                "unknown_attribute",
-                f"class {class_name!r}: attribute {key!r} is not in the project's schema "
-                f"({count} value{'s' * (count != 1)} skipped)",
-            )
-            for (class_name, key), count in sorted(self.unknown_attribute_values.items())
-        ]
+        return unknown_attribute_issues(self.unknown_attribute_values)
 
     def apply(self, doc: Annotation, skipped: Counter) -> tuple[Annotation, list[Issue]]:
         """The annotation in the project's ids; what is dropped is counted by reason in `skipped`
@@ -259,3 +252,15 @@ def _tag_map(source: LabelSchema, target: LabelSchema) -> dict[str, tuple[str, d
             mapped = {o.id: options.get(_fold(o.name)) for o in group.options}
             result[group.id] = (found.id, {k: v for k, v in mapped.items() if v})
     return result
+
+
+def unknown_attribute_issues(counts: Counter[tuple[str, str]]) -> list[Issue]:
+    """An issue per (class name, attribute key) no schema declares, with how often it came."""
+    return [
+        Issue(
+            "unknown_attribute",
+            f"class {class_name!r}: attribute {key!r} is not in the project's schema "
+            f"({count} value{'s' * (count != 1)} skipped)",
+        )
+        for (class_name, key), count in sorted(counts.items())
+    ]

@@ -59,6 +59,11 @@ class LazyFormat:
         module_name, _, attribute = self.target.partition(":")
         return getattr(importlib.import_module(module_name), attribute)()
 
+    @property
+    def skips_images(self) -> bool:
+        """Whether its image stream can pass images over unbuilt (see `Format`)."""
+        return getattr(self.load(), "skips_images", False)
+
     def detect(self, path: Path) -> float:
         """How sure the format is that `path` is its own."""
         return self.load().detect(path)

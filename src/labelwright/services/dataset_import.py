@@ -16,6 +16,7 @@ same job in its own process (`import_dataset`).
 from __future__ import annotations
 
 import gc
+import itertools
 import multiprocessing
 import os
 import shutil
@@ -43,7 +44,7 @@ from labelwright.domain.schema import LabelSchema
 from labelwright.domain.shapes import Annotation as AnnotationDoc
 from labelwright.domain.validation import AnnotationInvalid, ImageSize, Problem, validate_many
 from labelwright.formats.dataset import DatasetImage, FormatError
-from labelwright.formats.matching import Issue, SchemaMatch
+from labelwright.formats.matching import SchemaMatch, unknown_attribute_issues
 from labelwright.jobs.runner import Cancelled, JobControl, JobFailed
 from labelwright.services import jobs, projects
 from labelwright.services.context import Context
@@ -73,6 +74,10 @@ AHEAD = 4  # pages a second reading process may have ready before the writing si
 SECOND_PROCESS_BYTES = 32 << 20
 """Label files this large (all but the images) are read in a second process; smaller ones
 are read in this one, where starting a process would cost more than it saves."""
+READERS = max(1, min(4, os.cpu_count() or 1))
+"""Reading processes for a large dataset whose format can pass over images without building
+them (`skips_images`): each builds every READERS-th page, since reading is the slow side.
+Each loads the dataset's index itself, so past a few the writing side is the limit."""
 _IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".tif", ".tiff", ".bmp"}
 Beat = Callable[..., None]  # (images finished so far, what is going on[, final])
 
@@ -169,39 +174,75 @@ class _LocalPages:
         self.dataset = find_format(fmt).read(path)
         self.mapping: SchemaMatch | None = None
         self.passes = 0
+        self.counted: Counter | None = None  # undeclared attributes as the first pass found
 
     def schema(self) -> LabelSchema:
         """The dataset's own schema."""
         return self.dataset.schema
 
     def pages(self, target: LabelSchema, only: set[str] | None = None) -> Iterator[list[_Prepared]]:
-        """Prepared pages of the images (of those named in `only`, if given).
+        """Prepared pages of the images (of those named in `only`, if given)."""
+        return (page for page in self.share(target, only) if page)
 
-        Every pass shares one mapping, so its count of undeclared attributes covers all.
+    def share(
+        self, target: LabelSchema, only: set[str] | None = None, part: tuple[int, int] = (0, 1)
+    ) -> Iterator[list[_Prepared]]:
+        """Pages number `index`, `index + count`, ... of `part` = (index, count), each
+        prepared (empty when `only` leaves none of its images); the others are passed over.
+
+        The first pass reads every image, so its count of undeclared attributes is kept (a
+        later pass reads again images the first one staged).
         """
+        index, count = part
         self.mapping = self.mapping or SchemaMatch(self.dataset.schema, target)
         if self.passes and isinstance(self.dataset.images, Iterator):
             self.dataset = find_format(self.fmt).read(self.path)  # a one-shot stream: again
         self.passes += 1
         images = iter(self.dataset.images)
-        while chunk := list(islice(images, PAGE)):
+        for number in itertools.count():
+            if number % count != index:
+                if not _pass_over(images, PAGE):
+                    break
+                continue
+            chunk = list(islice(images, PAGE))
+            if not chunk:
+                break
             if only is not None:
                 chunk = [i for i in chunk if i.file_name in only]
-            if chunk:
-                yield _prepare_page(chunk, self.mapping, target, self.source)
+            yield _prepare_page(chunk, self.mapping, target, self.source) if chunk else []
+        if self.counted is None:
+            self.counted = Counter(self.mapping.unknown_attribute_values)
 
-    def undeclared(self) -> list[Issue]:
-        """Attribute keys the objects used that no schema declares (after the passes)."""
-        return self.mapping.undeclared_issues() if self.mapping else []
+    def undeclared(self) -> Counter:
+        """(class, attribute) keys objects used that no schema declares, counted once each."""
+        return self.counted or Counter()
 
     def close(self) -> None:
         """Nothing to release."""
 
 
+def _pass_over(images: Iterator[DatasetImage], count: int) -> int:
+    """Move `count` images on (fewer at the end) and say how many; a stream that can
+    (`skip`) does so without building them."""
+    skip = getattr(images, "skip", None)
+    if skip is not None:
+        return skip(count)
+    return sum(1 for _ in islice(images, count))
+
+
 def _serve_pages(
-    requests: Connection, pages: Queue, fmt: str, path: Path, source: str | None
+    requests: Connection,
+    pages: Queue,
+    fmt: str,
+    path: Path,
+    source: str | None,
+    part: tuple[int, int] = (0, 1),
+    page_size: int = PAGE,
 ) -> None:
-    """The second process: put the schema, then a pass of pages per (target, only) asked."""
+    """A reading process: put the schema, then, per (target, only) asked, its share of the
+    pages (see `_LocalPages.share`), and the undeclared attributes counted so far."""
+    global PAGE
+    PAGE = page_size  # as the importing process has it (a test may make pages small)
     try:
         local = _LocalPages(fmt, path, source)
         # The collector would scan what the reader loaded, and every page half built, many
@@ -211,7 +252,7 @@ def _serve_pages(
         gc.disable()
         pages.put(("schema", local.schema()))
         while (asked := requests.recv()) is not None:
-            for number, page in enumerate(local.pages(*asked), start=1):
+            for number, page in enumerate(local.share(*asked, part), start=1):
                 pages.put(("page", page))
                 if number % 10 == 0:
                     gc.collect()
@@ -226,22 +267,20 @@ def _serve_pages(
         requests.close()
 
 
-class _ChildPages:
-    """The reading side in a second process, up to AHEAD pages ahead of the writing side."""
+class _Reader:
+    """One reading process, up to AHEAD pages ahead of the writing side."""
 
-    def __init__(self, fmt: str, path: Path, source: str | None) -> None:
+    def __init__(self, fmt: str, path: Path, source: str | None, part: tuple[int, int]) -> None:
         context = multiprocessing.get_context("spawn")  # safe beside the server's threads
         self.requests, theirs = context.Pipe()
         self.queue: Queue = context.Queue(maxsize=AHEAD)
-        self.process = context.Process(
-            target=_serve_pages, args=(theirs, self.queue, fmt, path, source), daemon=True
-        )
+        args = (theirs, self.queue, fmt, path, source, part, PAGE)
+        self.process = context.Process(target=_serve_pages, args=args, daemon=True)
         self.process.start()
         theirs.close()
-        self._schema = self._receive()[1]
-        self._undeclared: list[Issue] = []
 
-    def _receive(self) -> tuple[str, Any]:
+    def receive(self) -> tuple[str, Any]:
+        """The next message; FormatError or RuntimeError when reading failed."""
         while True:
             try:
                 tag, value = self.queue.get(timeout=1)
@@ -255,26 +294,8 @@ class _ChildPages:
             raise RuntimeError(f"reading the dataset failed:\n{value}")
         return tag, value
 
-    def schema(self) -> LabelSchema:
-        """The dataset's own schema."""
-        return self._schema
-
-    def pages(self, target: LabelSchema, only: set[str] | None = None) -> Iterator[list[_Prepared]]:
-        """Prepared pages, as the second process makes them."""
-        self.requests.send((target, only))
-        while True:
-            tag, value = self._receive()
-            if tag == "end":
-                self._undeclared = value
-                return
-            yield value
-
-    def undeclared(self) -> list[Issue]:
-        """Attribute keys the objects used that no schema declares (after the passes)."""
-        return self._undeclared
-
     def close(self) -> None:
-        """Stop the second process (at once, if the import stopped half way)."""
+        """Stop the process (at once, if the import stopped half way)."""
         with suppress(OSError):  # it may have gone already
             self.requests.send(None)
         self.requests.close()
@@ -283,6 +304,52 @@ class _ChildPages:
             self.process.kill()
             self.process.join()
         self.queue.close()
+
+
+class _ChildPages:
+    """The reading side in other processes: with several, reader k makes pages k, k + n, ...
+    and the pages are taken from them in turn, so they come in the dataset's order."""
+
+    def __init__(self, fmt: str, path: Path, source: str | None, readers: int = 1) -> None:
+        self.readers = [_Reader(fmt, path, source, (k, readers)) for k in range(readers)]
+        schemas = [reader.receive()[1] for reader in self.readers]  # each sends it first
+        self._schema = schemas[0]
+        self._undeclared: list[Counter] = [Counter() for _ in self.readers]
+
+    def schema(self) -> LabelSchema:
+        """The dataset's own schema."""
+        return self._schema
+
+    def pages(self, target: LabelSchema, only: set[str] | None = None) -> Iterator[list[_Prepared]]:
+        """Prepared pages, as the reading processes make them."""
+        for reader in self.readers:
+            reader.requests.send((target, only))
+        for number in itertools.count():
+            k = number % len(self.readers)
+            tag, value = self.readers[k].receive()
+            if tag == "end":  # no page `number`, so none after it: the others end too
+                self._undeclared[k] = value
+                for other in [*self.readers[k + 1 :], *self.readers[:k]]:
+                    self._undeclared[self.readers.index(other)] = self._end_of(other)
+                return
+            if value:
+                yield value
+
+    @staticmethod
+    def _end_of(reader: _Reader) -> Counter:
+        tag, value = reader.receive()
+        if tag != "end":
+            raise RuntimeError(f"a dataset reading process sent {tag!r} after the last page")
+        return value
+
+    def undeclared(self) -> Counter:
+        """(class, attribute) keys objects used that no schema declares, counted (so far)."""
+        return sum(self._undeclared, Counter())
+
+    def close(self) -> None:
+        """Stop the reading processes."""
+        for reader in self.readers:
+            reader.close()
 
 
 def _label_bytes(path: Path, enough: int) -> int:
@@ -300,12 +367,13 @@ def _label_bytes(path: Path, enough: int) -> int:
 
 
 def _open_pages(fmt: str, path: Path, source: str | None) -> _LocalPages | _ChildPages:
-    """The reading side: in a second process for a large dataset, else in this one.
+    """The reading side: in other processes for a large dataset, else in this one.
 
     `source` (predictions: `model:<name>`) is set on every object of the stored bodies.
     """
     if _label_bytes(path, SECOND_PROCESS_BYTES) > SECOND_PROCESS_BYTES:
-        return _ChildPages(fmt, path, source)
+        skips = getattr(find_format(fmt), "skips_images", False)
+        return _ChildPages(fmt, path, source, READERS if skips else 1)
     return _LocalPages(fmt, path, source)
 
 
@@ -715,7 +783,7 @@ def run_import(
             if staged:
                 run.bring_in(staging)
                 run.write_pages(reading.pages(target, staged))
-            undeclared = reading.undeclared()
+            undeclared = unknown_attribute_issues(reading.undeclared())
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     for issue in undeclared:
