@@ -67,10 +67,9 @@ export class Workspace {
     this.toolbar = this.makeToolbar();
     this.side = h("aside", { class: "editor-side", "aria-label": "Editor panels" },
       this.panels.classes.el, this.panels.attributes.el, this.panels.tags.el, this.panels.objects.el, this.panels.predictions.el);
-    this.store.load(o.head.body);
+    this.store.load(o.head.body);  // its "load" event builds the index and fills the panels
     this.saver = new Saver(this.store, o.head.revision, o.save, (s) => this.onSaveState(s));
     this.loadImage();
-    this.renderPanels();
   }
 
   /** @returns {import("./tools/tool.js").ToolEnv} */
