@@ -1,37 +1,11 @@
-"""The writers' shared helpers: file-system work on threads, image placing, file lookups."""
+"""The formats' shared file helpers: placing images in an export, finding them in a dataset."""
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
-import pytest
-
 from labelwright.formats._common import ImageFolder
-from labelwright.formats.filters import FileWork, ImagePlacer
-
-
-def test_file_work_runs_every_call_on_other_threads(tmp_path: Path):
-    seen = set()
-
-    def write(path: Path, text: str) -> None:
-        seen.add(threading.current_thread().name)
-        path.write_text(text)
-
-    with FileWork(threads=2, ahead=3) as files:
-        for number in range(50):
-            files(write, tmp_path / f"{number}.txt", str(number))
-    assert sorted(int(p.read_text()) for p in tmp_path.iterdir()) == list(range(50))
-    assert seen and all(name.startswith("export-files") for name in seen)
-
-
-def test_file_work_raises_the_first_error(tmp_path: Path):
-    files = FileWork(threads=2)
-    files(Path.write_text, tmp_path / "missing" / "a.txt", "x")  # no such folder
-    with pytest.raises(FileNotFoundError):
-        files.close()
-    with pytest.raises(FileNotFoundError), FileWork(ahead=0) as files:
-        files(Path.write_text, tmp_path / "missing" / "b.txt", "x")  # waited for at once
+from labelwright.formats.filters import ImagePlacer
 
 
 def test_placing_links_an_image_once_and_keeps_an_existing_one(tmp_path: Path):

@@ -5,12 +5,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict
 from pathlib import Path, PurePosixPath
-from typing import Any
 
 from labelwright.domain.schema import LabelSchema
 from labelwright.formats.dataset import DatasetImage, FormatError, Manifest
@@ -76,40 +73,6 @@ def safe_relative(file_name: str, where: str) -> PurePosixPath:
     if not file_name or path.is_absolute() or ".." in path.parts:
         raise FormatError(f"{where}: file name {file_name!r} must be a relative path inside it")
     return path
-
-
-class FileWork:
-    """File-system calls of an export (label files written, images linked) run by a few threads.
-
-    A writer makes one or two such calls per image, and each waits on the file system with
-    the GIL released, so they run beside the encoding of the next images instead of after
-    it. At most `ahead` calls wait; the first error is raised by a later call or by close.
-    """
-
-    def __init__(self, threads: int = 4, ahead: int = 1024) -> None:
-        self._pool = ThreadPoolExecutor(threads, thread_name_prefix="export-files")
-        self._pending: deque[Future] = deque()
-        self._ahead = ahead
-
-    def __call__(self, fn: Callable[..., Any], *args: Any) -> None:
-        """Run `fn(*args)` on a thread (waiting for the oldest call when too many wait)."""
-        self._pending.append(self._pool.submit(fn, *args))
-        while len(self._pending) > self._ahead:
-            self._pending.popleft().result()
-
-    def close(self) -> None:
-        """Wait for every call; raise the first error."""
-        try:
-            while self._pending:
-                self._pending.popleft().result()
-        finally:
-            self._pool.shutdown(cancel_futures=True)
-
-    def __enter__(self) -> FileWork:
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.close()
 
 
 def place_image(source: Path, target: Path) -> None:

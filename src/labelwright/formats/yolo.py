@@ -55,7 +55,7 @@ from labelwright.formats._yolo_read import (
 )
 from labelwright.formats._yolo_read import image_size as image_size
 from labelwright.formats.dataset import Dataset, DatasetImage, FormatError, Manifest
-from labelwright.formats.filters import FileWork, ImagePlacer, Tally, safe_relative
+from labelwright.formats.filters import ImagePlacer, Tally, safe_relative
 
 TASKS = ("detect", "segment", "pose", "obb")
 _AREA_KINDS = {"bbox", "rotated_box", "polygon", "ellipse", "mask"}
@@ -164,13 +164,10 @@ def _write_file(path: str, data: bytes) -> None:
 class _LabelWriter:
     """Writes label files and places images, making each folder once."""
 
-    def __init__(
-        self, out: Path, task: str, index: dict[str, int], copy_images: bool, files: FileWork
-    ) -> None:
+    def __init__(self, out: Path, task: str, index: dict[str, int], copy_images: bool) -> None:
         self.out, self.task, self.index, self.copy_images = out, task, index, copy_images
         self.made: set[str] = set()
         self.placer = ImagePlacer()
-        self.files = files  # writes and links run on threads beside the encoding
 
     def write(self, image: DatasetImage, split: str) -> list[str]:
         """Write one image's label file (and place the image); return the written class ids."""
@@ -191,9 +188,9 @@ class _LabelWriter:
         if folder not in self.made:
             os.makedirs(folder, exist_ok=True)
             self.made.add(folder)
-        self.files(_write_file, target, "".join(line + "\n" for line in lines).encode())
+        _write_file(target, "".join(line + "\n" for line in lines).encode())
         if self.copy_images and image.path is not None:
-            self.files(self.placer.place, image.path, self.out / "images" / split / relative)
+            self.placer.place(image.path, self.out / "images" / split / relative)
         return written
 
 
@@ -228,11 +225,10 @@ class YoloFormat:
         extra = pose_settings(schema) if task == "pose" else {}
         index = {c.id: number for number, c in enumerate(schema.classes)}
         tally = Tally(f"{self.name}-{task}", schema)
-        with FileWork() as files:
-            writer = _LabelWriter(out, task, index, copy_images, files)
-            for image in dataset:
-                split = image.split or "train"
-                tally.add(image, writer.write(image, split), split=split)
+        writer = _LabelWriter(out, task, index, copy_images)
+        for image in dataset:
+            split = image.split or "train"
+            tally.add(image, writer.write(image, split), split=split)
         self._write_yaml(out, schema, set(tally.manifest.per_split), task, extra)
         return tally.finish(out)
 
