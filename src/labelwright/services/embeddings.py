@@ -19,23 +19,19 @@ from sqlalchemy import Select, exists, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from labelwright.domain.roles import ItemState
 from labelwright.jobs.executors import make_executor
 from labelwright.jobs.runner import JobControl, JobFailed
 from labelwright.media.blobs import BlobStore
 from labelwright.models.protocol import ModelError
 from labelwright.models.registry import (
-    available,
-    get_model_entry,
     load_model,
-    missing_requirements,
 )
 from labelwright.models.run import load_rgb
 from labelwright.services import jobs
 from labelwright.services.context import Context
 from labelwright.services.errors import Invalid
 from labelwright.services.item_tasks import count_pending, item_tasks, pending_items
-from labelwright.services.prelabel import confine_paths
+from labelwright.services.prelabel import batch_model_entry, check_states, confine_paths
 from labelwright.store.tables import Item, ItemEmbedding, User, utcnow
 
 DEFAULT_MODEL = "imagenet-mobilenet-v2"
@@ -78,23 +74,10 @@ class EmbedRequest:
 
 def check_request(request: EmbedRequest) -> EmbedRequest:
     """Refuse what cannot run (unknown model, missing package, bad numbers) before queueing."""
-    try:
-        entry = get_model_entry(request.model)
-    except ModelError as exc:
-        raise Invalid(str(exc)) from None
-    if entry.kind != "batch":
-        raise Invalid(f"model {request.model!r} is interactive; it cannot embed whole images")
-    if not available(entry):
-        missing = ", ".join(missing_requirements(entry))
-        extra = entry.spec.extra or "models"
-        raise Invalid(
-            f"model {request.model!r} needs {missing}: pip install 'labelwright[{extra}]'"
-        )
+    batch_model_entry(request.model, "embed")
     if request.executor not in (None, *EXECUTORS):
         raise Invalid(f"executor {request.executor!r}: use {', '.join(EXECUTORS)}")
-    bad = [s for s in request.states if s not in ItemState.__members__]
-    if bad:
-        raise Invalid(f"unknown item states: {', '.join(bad)}")
+    check_states(request.states)
     return request
 
 

@@ -24,7 +24,7 @@ from labelwright.jobs.executors import make_executor
 from labelwright.jobs.runner import JobControl, JobFailed
 from labelwright.media.blobs import BlobStore
 from labelwright.models.mapping import PredictionMapper
-from labelwright.models.protocol import ModelError, PredictOptions
+from labelwright.models.protocol import ModelEntry, ModelError, PredictOptions
 from labelwright.models.registry import (
     available,
     available_models,
@@ -88,27 +88,37 @@ class PrelabelRequest:
         return cls(**values)
 
 
-def check_request(request: PrelabelRequest) -> PrelabelRequest:
-    """Refuse what cannot run (unknown model, missing package, bad numbers) before queueing."""
+def batch_model_entry(name: str, task: str) -> ModelEntry:
+    """The registered whole-image model `name`, or Invalid saying why it cannot `task`
+    (unknown, interactive, or a package missing)."""
     try:
-        entry = get_model_entry(request.model)
+        entry = get_model_entry(name)
     except ModelError as exc:
         raise Invalid(str(exc)) from None
     if entry.kind != "batch":
-        raise Invalid(f"model {request.model!r} is interactive; it cannot pre-label whole images")
+        raise Invalid(f"model {name!r} is interactive; it cannot {task} whole images")
     if not available(entry):
         missing = ", ".join(missing_requirements(entry))
         extra = entry.spec.extra or "models"
-        raise Invalid(
-            f"model {request.model!r} needs {missing}: pip install 'labelwright[{extra}]'"
-        )
+        raise Invalid(f"model {name!r} needs {missing}: pip install 'labelwright[{extra}]'")
+    return entry
+
+
+def check_states(states: tuple[str, ...]) -> None:
+    """Invalid naming any item state that does not exist."""
+    bad = [s for s in states if s not in ItemState.__members__]
+    if bad:
+        raise Invalid(f"unknown item states: {', '.join(bad)}")
+
+
+def check_request(request: PrelabelRequest) -> PrelabelRequest:
+    """Refuse what cannot run (unknown model, missing package, bad numbers) before queueing."""
+    entry = batch_model_entry(request.model, "pre-label")
     if not 0.0 <= request.min_score <= 1.0:
         raise Invalid(f"min_score {request.min_score}: must be between 0 and 1")
     if not 1 <= request.batch_size <= 256:
         raise Invalid(f"batch_size {request.batch_size}: must be between 1 and 256")
-    bad = [s for s in request.states if s not in ItemState.__members__]
-    if bad:
-        raise Invalid(f"unknown item states: {', '.join(bad)}")
+    check_states(request.states)
     run = request.run or f"{entry.spec.version}"
     check_name("run", run)
     return PrelabelRequest.of({**request.params(), "run": run})
