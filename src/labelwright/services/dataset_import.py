@@ -169,8 +169,8 @@ def _prepare_page(
 class _LocalPages:
     """The reading side in this process: the dataset's schema, then its prepared pages."""
 
-    def __init__(self, fmt: str, path: Path, source: str | None) -> None:
-        self.fmt, self.path, self.source = fmt, path, source
+    def __init__(self, fmt: str, path: Path, source: str | None, page_size: int) -> None:
+        self.fmt, self.path, self.source, self.page_size = fmt, path, source, page_size
         self.dataset = find_format(fmt).read(path)
         self.mapping: SchemaMatch | None = None
         self.passes = 0
@@ -201,10 +201,10 @@ class _LocalPages:
         images = iter(self.dataset.images)
         for number in itertools.count():
             if number % count != index:
-                if not _pass_over(images, PAGE):
+                if not _pass_over(images, self.page_size):
                     break
                 continue
-            chunk = list(islice(images, PAGE))
+            chunk = list(islice(images, self.page_size))
             if not chunk:
                 break
             if only is not None:
@@ -236,15 +236,13 @@ def _serve_pages(
     fmt: str,
     path: Path,
     source: str | None,
-    part: tuple[int, int] = (0, 1),
-    page_size: int = PAGE,
+    part: tuple[int, int],
+    page_size: int,
 ) -> None:
     """A reading process: put the schema, then, per (target, only) asked, its share of the
     pages (see `_LocalPages.share`), and the undeclared attributes counted so far."""
-    global PAGE
-    PAGE = page_size  # as the importing process has it (a test may make pages small)
     try:
-        local = _LocalPages(fmt, path, source)
+        local = _LocalPages(fmt, path, source, page_size)
         # The collector would scan what the reader loaded, and every page half built, many
         # times over (a third of the reading time): what is loaded is set aside for good,
         # and cycles among the rest are looked for every few pages instead.
@@ -329,8 +327,9 @@ class _ChildPages:
             tag, value = self.readers[k].receive()
             if tag == "end":  # no page `number`, so none after it: the others end too
                 self._undeclared[k] = value
-                for other in [*self.readers[k + 1 :], *self.readers[:k]]:
-                    self._undeclared[self.readers.index(other)] = self._end_of(other)
+                for step in range(1, len(self.readers)):
+                    other = (k + step) % len(self.readers)
+                    self._undeclared[other] = self._end_of(self.readers[other])
                 return
             if value:
                 yield value
@@ -374,7 +373,7 @@ def _open_pages(fmt: str, path: Path, source: str | None) -> _LocalPages | _Chil
     if _label_bytes(path, SECOND_PROCESS_BYTES) > SECOND_PROCESS_BYTES:
         skips = getattr(find_format(fmt), "skips_images", False)
         return _ChildPages(fmt, path, source, READERS if skips else 1)
-    return _LocalPages(fmt, path, source)
+    return _LocalPages(fmt, path, source, PAGE)
 
 
 # ---------------------------------------------------------------- writing side
