@@ -17,6 +17,7 @@ import mimetypes
 import posixpath
 import re
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path, PurePosixPath
 
 from fastapi import FastAPI, Request
@@ -43,14 +44,18 @@ def static_imports(web_dir: Path, entry: str) -> list[str]:
     seen, todo = set(), [entry]
     while todo:
         module = todo.pop()
-        if module in seen:
-            continue
-        seen.add(module)
-        source = (web_dir / module).read_text(encoding="utf-8")
-        folder = PurePosixPath(module).parent
-        for target in STATIC_IMPORT.findall(source):
-            todo.append(posixpath.normpath(str(folder / target)))
+        if module not in seen:
+            seen.add(module)
+            todo.extend(_direct_imports(web_dir, module))
     return sorted(seen)
+
+
+@cache
+def _direct_imports(web_dir: Path, module: str) -> tuple[str, ...]:
+    """The modules one module imports statically (each read once: the views share many)."""
+    source = (web_dir / module).read_text(encoding="utf-8")
+    folder = PurePosixPath(module).parent
+    return tuple(posixpath.normpath(str(folder / t)) for t in STATIC_IMPORT.findall(source))
 
 
 def view_modules(web_dir: Path, shell: list[str]) -> dict[str, list[str]]:
