@@ -7,10 +7,11 @@ import os
 import shutil
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from labelwright.domain.schema import LabelSchema
-from labelwright.formats.dataset import DatasetImage, FormatError, Manifest
+from labelwright.formats._common import safe_relative as safe_relative
+from labelwright.formats.dataset import DatasetImage, Manifest
 
 MANIFEST_NAME = "manifest.json"
 
@@ -65,14 +66,6 @@ class Tally:
         data = asdict(self.manifest)
         (Path(out) / MANIFEST_NAME).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
         return self.manifest
-
-
-def safe_relative(file_name: str, where: str) -> PurePosixPath:
-    """`file_name` as a relative path that cannot leave its folder, or FormatError."""
-    path = PurePosixPath(file_name.replace("\\", "/"))
-    if not file_name or path.is_absolute() or ".." in path.parts:
-        raise FormatError(f"{where}: file name {file_name!r} must be a relative path inside it")
-    return path
 
 
 def place_image(source: Path, target: Path) -> None:
