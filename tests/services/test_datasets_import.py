@@ -52,6 +52,12 @@ def setup(ctx: Context, tmp_path: Path) -> Setup:
     return labeled_project(ctx, tmp_path)
 
 
+@pytest.fixture
+def any_setup(any_ctx: Context, tmp_path: Path) -> Setup:
+    """The same, once on SQLite and once on PostgreSQL (the bulk writes go to the driver)."""
+    return labeled_project(any_ctx, tmp_path)
+
+
 @pytest.fixture(params=["this process", "second process"])
 def reading(request, monkeypatch) -> Iterator[str]:
     """Read the dataset in this process, or (as for a large one) in a second process."""
@@ -69,7 +75,8 @@ def reading(request, monkeypatch) -> Iterator[str]:
     assert bool(started) == (request.param == "second process")
 
 
-def test_native_round_trip_into_a_fresh_project(setup, tmp_path, reading):
+def test_native_round_trip_into_a_fresh_project(any_setup, tmp_path, reading):
+    setup = any_setup
     folder = export_native(setup, tmp_path / "native")
     fresh = make_project(setup.ctx, setup.admin, "Fresh", None)
     progress = []
@@ -121,7 +128,8 @@ def test_invalid_objects_are_reported_and_the_item_skipped(setup, tmp_path):
     assert problem["file"] == "sub/b.png" and "b2" in problem["objects"]
 
 
-def test_import_as_predictions(setup, tmp_path, reading):
+def test_import_as_predictions(any_setup, tmp_path, reading):
+    setup = any_setup
     folder = export_native(setup, tmp_path / "native")
     fresh = make_project(setup.ctx, setup.admin, "Predicted", SCHEMA)
     report = dataset_import.import_dataset(

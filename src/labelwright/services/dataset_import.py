@@ -35,8 +35,7 @@ from queue import Empty
 from typing import Any, NamedTuple
 
 import orjson
-from sqlalchemy import delete, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from labelwright.domain.roles import ItemState
@@ -53,6 +52,7 @@ from labelwright.services.errors import Conflict, Invalid, ServiceError
 from labelwright.services.intake import import_paths
 from labelwright.services.labelschema import append_schema, current_schema, schema_version
 from labelwright.services.predictions import check_name
+from labelwright.store.bulk import driver_value, insert_new_returning, insert_rows
 from labelwright.store.tables import (
     Annotation,
     AnnotationClass,
@@ -96,9 +96,9 @@ class _Body(NamedTuple):
         """How many objects it holds."""
         return sum(self.classes.values())
 
-    def stored(self) -> orjson.Fragment:
-        """The body as a JSON column takes it, with no second encoding (the store uses orjson)."""
-        return orjson.Fragment(self.json)
+    def text(self) -> str:
+        """The body as the database driver takes a JSON column's value (`insert_rows`)."""
+        return self.json.decode()
 
 
 def _stored_body(doc: AnnotationDoc, source: str | None = None) -> _Body:
@@ -583,20 +583,16 @@ class _DatasetImport:
 
     def _save_predictions(self, sess: Session, bodies: dict[int, _Body]) -> None:
         """Store each annotation as a prediction of the named model; new items become prelabeled."""
+        table = Prediction.__table__
+        created_at = driver_value(sess, table, "created_at", utcnow())
+        model, run = self.as_predictions, self.run
         rows = [
-            {
-                "project_id": self.project_id,
-                "item_id": item_id,
-                "model": self.as_predictions,
-                "run": self.run,
-                "body": body.stored(),
-                "object_count": body.objects,
-            }
+            (self.project_id, item_id, model, run, body.text(), body.objects, created_at)
             for item_id, body in bodies.items()
         ]
         if not rows:
             return
-        sess.execute(insert(Prediction.__table__), rows)
+        insert_rows(sess, table, _PREDICTION_COLUMNS, rows)
         sess.execute(
             update(Item)
             .where(Item.id.in_(list(bodies)), Item.state == ItemState.new.value)
@@ -656,26 +652,28 @@ def _insert_first_revisions(
     """
     if not bodies:
         return {}
-    now = utcnow()
+    annotations = Annotation.__table__
+    now = driver_value(sess, annotations, "updated_at", utcnow())
+    submitted = driver_value(sess, annotations, "submitted", False)
     rows = [
-        {
-            "project_id": project_id,
-            "item_id": item_id,
-            "user_id": user.id,
-            "revision": 1,
-            "object_count": body.objects,
-            "submitted": False,
-            "updated_at": now,
-        }
+        (project_id, item_id, user.id, 1, body.objects, submitted, now)
         for item_id, body in bodies.items()
     ]
-    dialect = postgresql if sess.get_bind().dialect.name == "postgresql" else sqlite
-    stmt = (
-        dialect.insert(Annotation.__table__)
-        .on_conflict_do_nothing(index_elements=["item_id", "user_id"])
-        .returning(Annotation.item_id, Annotation.id)
+    unique, returning = ("item_id", "user_id"), ("item_id", "id")
+    return dict(
+        insert_new_returning(sess, annotations, _ANNOTATION_COLUMNS, rows, unique, returning)
     )
-    return dict(sess.execute(stmt, rows).all())
+
+
+_ANNOTATION_COLUMNS = (
+    "project_id",
+    "item_id",
+    "user_id",
+    "revision",
+    "object_count",
+    "submitted",
+    "updated_at",
+)
 
 
 def _append_revisions(
@@ -697,6 +695,8 @@ def _append_revisions(
     late = [i for i in bodies if i not in own and i not in created]
     own = own | _own_annotations(sess, user, late)
     now = utcnow()
+    revisions, classes = AnnotationRevision.__table__, AnnotationClass.__table__
+    created_at = driver_value(sess, revisions, "created_at", now)
     revision_rows, class_rows = [], []
     for item_id, body in bodies.items():
         if item_id in created:
@@ -708,35 +708,41 @@ def _append_revisions(
             annotation.updated_at = now
             annotation_id, number = annotation.id, annotation.revision
         revision_rows.append(
-            {
-                "annotation_id": annotation_id,
-                "number": number,
-                "body": body.stored(),
-                "object_count": body.objects,
-                "origin": origin,
-                "created_by": user.id,
-            }
+            (annotation_id, number, body.text(), body.objects, origin, user.id, created_at)
         )
         class_rows += [
-            {
-                "annotation_id": annotation_id,
-                "class_id": class_id,
-                "project_id": project_id,
-                "item_id": item_id,
-                "count": count,
-            }
+            (annotation_id, class_id, project_id, item_id, count)
             for class_id, count in body.classes.items()
         ]
     if not revision_rows:
         return
-    existing = [r["annotation_id"] for r in revision_rows if r["number"] > 1]
+    existing = [annotation_id for annotation_id, number, *_ in revision_rows if number > 1]
     if existing:
         sess.execute(delete(AnnotationClass).where(AnnotationClass.annotation_id.in_(existing)))
-    # Core inserts of the tables: the ORM's bulk path costs several times more per row.
-    sess.execute(insert(AnnotationRevision.__table__), revision_rows)
-    if class_rows:
-        sess.execute(insert(AnnotationClass.__table__), class_rows)
+    insert_rows(sess, revisions, _REVISION_COLUMNS, revision_rows)
+    insert_rows(sess, classes, _CLASS_COLUMNS, class_rows)
     sess.flush()
+
+
+_REVISION_COLUMNS = (
+    "annotation_id",
+    "number",
+    "body",
+    "object_count",
+    "origin",
+    "created_by",
+    "created_at",
+)
+_CLASS_COLUMNS = ("annotation_id", "class_id", "project_id", "item_id", "count")
+_PREDICTION_COLUMNS = (
+    "project_id",
+    "item_id",
+    "model",
+    "run",
+    "body",
+    "object_count",
+    "created_at",
+)
 
 
 def _stage(prepared: _Prepared, staging: Path) -> bool:
