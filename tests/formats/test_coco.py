@@ -219,12 +219,32 @@ def test_one_line_and_line_per_entry_files_read_the_same(tmp_path: Path) -> None
 def test_a_broken_annotation_line_is_reported_not_guessed(tmp_path: Path) -> None:
     file = _write_rich(tmp_path)
     text = file.read_text()
-    first = text.index('{"category_id"')
+    first = text.index('{"id"')
     file.write_text(
         text[:first] + '{"category_id":1,"bbox":[1,2,3,oops]}' + text[text.index("\n", first) :]
     )
     with pytest.raises(FormatError, match=r"instances_train\.json: not readable JSON"):
         CocoFormat().read(file)
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ('{"id":1,"image_id":1,"category_id":1,"bbox":[1,2,3,oops]}', "not a whole JSON object"),
+        ('{"id":1,"image_id":1,"category_id":1,"bbox":[1,2,3,4],"image_id":2}', "given twice"),
+    ],
+)
+def test_a_line_grouped_unparsed_is_checked_when_its_image_is_read(
+    tmp_path: Path, line: str, expected: str
+) -> None:
+    # Lines that start the way Labelwright writes them are grouped by image without being
+    # parsed; what is wrong with the rest of the line shows when the image is built.
+    file = _write_rich(tmp_path)
+    text = file.read_text()
+    first = text.index('{"id":1,"image_id":1,')
+    file.write_text(text[:first] + line + text[text.index("\n", first) - 1 :])
+    with pytest.raises(FormatError, match=rf"instances_train\.json: .*{expected}"):
+        list(CocoFormat().read(file))
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterator
 from itertools import islice
@@ -28,6 +29,8 @@ from labelwright.formats._common import ImageFolder
 from labelwright.formats.dataset import DatasetImage, FormatError
 
 _OBJECT_FIELDS = ("frame", "track", "group", "score", "source")
+_HEAD = re.compile(rb'\{"id":-?\d+,"image_id":(-?\d+),"category_id":(-?\d+),')
+"""How Labelwright starts an annotation's line (see `_SplitWriter.add_annotations`)."""
 _PALETTE = ["#e6194b", "#3cb44b", "#ffe119", "#4363d8", "#f58231", "#911eb4", "#46f0f0"]
 
 
@@ -62,16 +65,24 @@ class _CocoFile:
             self.class_of = self._class_map(self.schema)
 
     def _group(self, annotations: list, *, with_kinds: bool) -> dict[int, set[str]]:
-        """Annotations by image id, their references checked; shape kinds per category."""
+        """Annotations by image id, their references checked; shape kinds per category.
+
+        A raw line that starts the way Labelwright writes one gives its references without
+        being parsed (the costly part of loading); it is parsed when its image is built.
+        """
         self.by_image: dict[int, list] = defaultdict(list)
         kinds: dict[int, set[str]] = defaultdict(set)
         images, categories = self.images, self.categories
         for number, entry in enumerate(annotations):
-            ann = parse_entry(entry)
-            image_id = ann.get("image_id") if isinstance(ann, dict) else None
-            category_id = ann.get("category_id") if isinstance(ann, dict) else None
+            head = None if with_kinds or not isinstance(entry, bytes) else _HEAD.match(entry)
+            if head is not None:
+                image_id, category_id = int(head[1]), int(head[2])
+            else:
+                ann = parse_entry(entry)
+                image_id = ann.get("image_id") if isinstance(ann, dict) else None
+                category_id = ann.get("category_id") if isinstance(ann, dict) else None
             if image_id not in images or category_id not in categories:
-                self._bad_reference(ann, number)
+                self._bad_reference(parse_entry(entry), number)
             self.by_image[image_id].append(entry)  # a raw line stays raw until its image
             if with_kinds:
                 kinds[category_id].add(_raw_kind(ann))
@@ -159,8 +170,9 @@ class _CocoFile:
         ext = entry.get(EXT) or {}
         width, height = entry["width"], entry["height"]
         objects = []
-        for number, ann in enumerate(self.by_image.get(image_id, [])):
-            objects.append(self._object(parse_entry(ann), width, height, number))
+        for number, line in enumerate(self.by_image.get(image_id, [])):
+            ann = self._parsed(line, image_id, number)
+            objects.append(self._object(ann, width, height, number))
         try:
             objects += [AnnotationObject.model_validate(o) for o in ext.get("objects", [])]
             annotation = Annotation(
@@ -206,6 +218,18 @@ class _CocoFile:
             raise FormatError(f"{self._where(ann, number)}: {loc}: {problem['msg']}") from None
         except (ValueError, TypeError, KeyError) as error:
             raise FormatError(f"{self._where(ann, number)}: {error}") from None
+
+    def _parsed(self, entry: Any, image_id: int, number: int) -> dict:
+        """An image's annotation entry parsed, checked against the references `_group` read
+        from its start (a key given twice would have JSON keep the last)."""
+        try:
+            ann = parse_entry(entry)
+        except NotOneEntryPerLine:
+            where = f"{self.name}: image {image_id}: annotation #{number}"
+            raise FormatError(f"{where}: its line is not a whole JSON object") from None
+        if ann.get("image_id") != image_id or ann.get("category_id") not in self.categories:
+            raise FormatError(f"{self._where(ann, number)}: image_id or category_id given twice")
+        return ann
 
     def _where(self, ann: dict, number: int) -> str:
         """How an error names an annotation (built only when needed: it is costly per object)."""

@@ -166,7 +166,7 @@ def coco_annotation(obj: AnnotationObject, image: DatasetImage, category: dict) 
 class _SplitWriter:
     """One instances file: images stream into it, annotations into a side file joined at end.
 
-    Each entry is one line, so a reader can parse the file entry by entry (see _coco_lines).
+    Each entry is one line, so a reader can parse the file entry by entry (see _coco_load).
     """
 
     def __init__(self, folder: Path, split: str | None, head: dict[str, Any]) -> None:
@@ -187,19 +187,21 @@ class _SplitWriter:
         self.main.write(comma + encode(entry))
         return self.image_count
 
-    def add_annotations(self, entries: list[dict[str, Any]]) -> None:
-        """Queue annotation entries (their ids are numbered here)."""
+    def add_annotations(self, entries: list[dict[str, Any]], image_id: int) -> None:
+        """Queue an image's annotation entries, numbering them here.
+
+        Each line starts `{"id":…,"image_id":…,"category_id":…,` (`coco_annotation` puts the
+        category first), so a reader can group the lines by image without parsing them.
+        """
         if not entries:
             return
-        for number, entry in enumerate(entries, start=self.annotation_count + 1):
-            entry["id"] = number
-        lines = b",\n".join(map(encode, entries))
+        start = self.annotation_count + 1
+        lines = b",\n".join(
+            b'{"id":%d,"image_id":%d,' % (number, image_id) + encode(entry)[1:]
+            for number, entry in enumerate(entries, start=start)
+        )
         self.side.write(lines if self.annotation_count == 0 else b",\n" + lines)
         self.annotation_count += len(entries)
-
-    def add_annotation(self, entry: dict[str, Any]) -> None:
-        """Queue one annotation entry (its id is numbered here)."""
-        self.add_annotations([entry])
 
     def close(self) -> None:
         """Append the queued annotations and finish the JSON document."""
@@ -255,9 +257,8 @@ def write_image(writer: _SplitWriter, image: DatasetImage, by_class: dict) -> No
             coco = coco_annotation(obj, image, category)
         except ValueError as error:
             raise FormatError(f"{_where(image, obj)}: {error}") from None
-        coco["image_id"] = image_id
         entries.append(coco)
-    writer.add_annotations(entries)
+    writer.add_annotations(entries, image_id)
 
 
 def _where(image: DatasetImage, obj: AnnotationObject) -> str:
