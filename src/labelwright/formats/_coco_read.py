@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from labelwright.domain.schema import LabelClass, LabelSchema
-from labelwright.domain.shapes import Annotation, AnnotationObject, ObjectRelation
+from labelwright.domain.shapes import Annotation
 from labelwright.formats._coco_layout import EXT, split_of
 from labelwright.formats._coco_load import NotOneEntryPerLine, load_instances, parse_entry
 from labelwright.formats._coco_parse import (
@@ -169,19 +169,22 @@ class _CocoFile:
         where = f"{self.name}: image {image_id}"
         ext = entry.get(EXT) or {}
         width, height = entry["width"], entry["height"]
-        objects = []
-        for number, line in enumerate(self.by_image.get(image_id, [])):
-            ann = self._parsed(line, image_id, number)
-            objects.append(self._object(ann, width, height, number))
-        try:
-            objects += [AnnotationObject.model_validate(o) for o in ext.get("objects", [])]
-            annotation = Annotation(
-                objects=objects,
-                tags=ext.get("tags", {}),
-                relations=[ObjectRelation.model_validate(r) for r in ext.get("relations", [])],
+        lines = self.by_image.get(image_id, [])
+        anns = [self._parsed(line, image_id, number) for number, line in enumerate(lines)]
+        objects = [self._object(ann, width, height, n) for n, ann in enumerate(anns)]
+        extra = ext.get("objects", [])
+        if not isinstance(extra, list):
+            raise FormatError(f"{where}: {EXT}: objects must be a list")
+        try:  # one validation of the whole annotation: far cheaper than one per object
+            annotation = Annotation.model_validate(
+                {
+                    "objects": objects + extra if extra else objects,
+                    "tags": ext.get("tags", {}),
+                    "relations": ext.get("relations", []),
+                }
             )
         except ValidationError as error:
-            raise FormatError(f"{where}: {EXT}: {error.errors()[0]['msg']}") from None
+            raise self._invalid(error, anns, where) from None
         file_name = entry["file_name"]
         return DatasetImage(
             file_name=file_name,
@@ -195,8 +198,8 @@ class _CocoFile:
             meta=ext.get("meta", {}),
         )
 
-    def _object(self, ann: dict, width: int, height: int, number: int) -> AnnotationObject:
-        """One COCO annotation as an annotation object, checked by one model validation."""
+    def _object(self, ann: dict, width: int, height: int, number: int) -> dict[str, Any]:
+        """One COCO annotation as an annotation object's fields, to validate with its image's."""
         ext = ann.get(EXT) or {}
         try:
             if not isinstance(ext, dict):
@@ -208,16 +211,22 @@ class _CocoFile:
                 "shape": _shape(ann, ext, width, height),
                 "attributes": ext.get("attributes") or ann.get("attributes") or {},
             }
-            for key in _OBJECT_FIELDS:
-                if key in ext:
-                    data[key] = ext[key]
-            return AnnotationObject.model_validate(data)
-        except ValidationError as error:
-            problem = error.errors()[0]
-            loc = ".".join(str(p) for p in problem["loc"])
-            raise FormatError(f"{self._where(ann, number)}: {loc}: {problem['msg']}") from None
         except (ValueError, TypeError, KeyError) as error:
             raise FormatError(f"{self._where(ann, number)}: {error}") from None
+        for key in _OBJECT_FIELDS:
+            if key in ext:
+                data[key] = ext[key]
+        return data
+
+    def _invalid(self, error: ValidationError, anns: list[dict], where: str) -> FormatError:
+        """What an image's failed validation says: the COCO annotation and field at fault, or
+        the image's own extension field."""
+        problem = error.errors()[0]
+        loc = problem["loc"]
+        if len(loc) >= 2 and loc[0] == "objects" and isinstance(loc[1], int) and loc[1] < len(anns):
+            field = ".".join(str(p) for p in loc[2:])
+            return FormatError(f"{self._where(anns[loc[1]], loc[1])}: {field}: {problem['msg']}")
+        return FormatError(f"{where}: {EXT}: {problem['msg']}")
 
     def _parsed(self, entry: Any, image_id: int, number: int) -> dict:
         """An image's annotation entry parsed, checked against the references `_group` read
