@@ -77,11 +77,12 @@ def _skeleton(category: dict, where: str) -> Skeleton | None:
         raise FormatError(f"{where}: skeleton: {error.errors()[0]['msg']}") from None
 
 
-def _raw_kind(ann: dict) -> str:
-    """The Labelwright shape kind an annotation will be read as."""
-    ext = ann.get(EXT) or {}
-    if isinstance(ext.get("shape"), dict):
-        return str(ext["shape"].get("kind"))
+def _raw_kind(ann: dict, ext: dict | None = None) -> str:
+    """The Labelwright shape kind an annotation (whose EXT field is `ext`) will be read as."""
+    ext = (ann.get(EXT) or {}) if ext is None else ext
+    exact = ext.get("shape")
+    if isinstance(exact, dict):
+        return str(exact.get("kind"))
     if ext.get("kind") == "bbox":
         return "bbox"
     if ann.get("keypoints"):
@@ -98,9 +99,9 @@ def _shape(ann: dict, ext: dict, width: int, height: int) -> Shape | dict[str, A
     Boxes, polygons, keypoints and exact shapes come back as plain data that the object's
     own validation checks, so each object is validated once, not twice.
     """
+    kind = _raw_kind(ann, ext)
     if isinstance(ext.get("shape"), dict):
         return ext["shape"]
-    kind = _raw_kind(ann)
     if kind == "keypoints":
         flat = ann["keypoints"]
         if len(flat) % 3:
