@@ -515,7 +515,8 @@ def submit(ctx: Context, user: User, project_id: int, assignment_id: int) -> Out
                     Annotation.item_id == item.id, Annotation.submitted.is_(True)
                 )
             ).all()
-            must_review = consensus.on_submitted(sess, held.project, item, t)
+            # Merging needs two answers: with one, no body is read while the write lock is held.
+            must_review = done >= 2 and consensus.on_submitted(sess, held.project, item, t)
             review_log.route_submitted(
                 sess, held.project, item, list(authors), t, must_review=must_review
             )
