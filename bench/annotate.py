@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
+import resource
 import statistics
 import sys
 import tempfile
@@ -170,11 +172,12 @@ def main() -> None:
         server = Server(Path(tmp), args.database_url, workers=args.workers)
         server.start()
         try:
-            start = time.perf_counter()
+            start, server_cpu, client_cpu = time.perf_counter(), server.cpu_seconds(), _cpu()
             times = asyncio.run(
                 run_clients(server.url, project_id, tokens, args.seconds, args.think)
             )
             elapsed = time.perf_counter() - start
+            server_cpu, client_cpu = server.cpu_seconds() - server_cpu, _cpu() - client_cpu
         finally:
             server.stop()
         report(
@@ -183,6 +186,32 @@ def main() -> None:
             times,
             elapsed,
         )
+        calls = sum(len(v) for v in times.values())
+        report_cpu(calls, server_cpu, client_cpu, args.clients)
+
+
+def _cpu() -> float:
+    """This process's CPU time (the clients')."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def report_cpu(calls: int, server_cpu: float, client_cpu: float, clients: int) -> None:
+    """CPU per call, and the latency it implies for clients that never pause.
+
+    With no pause, each client always has one call in flight, so by Little's law the mean
+    latency is clients / throughput, and throughput is at most cores / CPU per call.
+    """
+    if not calls:
+        return
+    cores = os.cpu_count() or 1
+    server_ms, client_ms = 1000 * server_cpu / calls, 1000 * client_cpu / calls
+    ceiling = cores / ((server_cpu + client_cpu) / calls)
+    print(
+        f"  CPU per call: server {server_ms:.1f} ms, clients {client_ms:.1f} ms; on {cores} "
+        f"cores at most {ceiling:.0f} calls/s, so with no pause a call waits at least "
+        f"{1000 * clients / ceiling:.0f} ms on average"
+    )
 
 
 if __name__ == "__main__":

@@ -64,6 +64,26 @@ class Server:
                 time.sleep(0.1)
         raise RuntimeError(f"server did not start on {self.url}")
 
+    def cpu_seconds(self) -> float:
+        """CPU time so far of every live process of the server (the supervisor and workers).
+
+        Read from /proc (Linux): the processes of the server's session, user plus system.
+        """
+        if self.proc is None:
+            return 0.0
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # it ended meanwhile
+            if int(fields[3]) == self.proc.pid:  # the process group: the server's session
+                total += int(fields[11]) + int(fields[12])  # utime, stime
+        return total / ticks
+
     def kill(self) -> None:
         """SIGKILL the whole process group (no clean shutdown)."""
         if self.proc is not None:
