@@ -2,17 +2,22 @@
 
 The app is plain ES modules with no bundling, so a browser would discover them import by
 import, one round trip per level of the import tree. The index names every module of the
-shell with `<link rel="modulepreload">`, and lists each view's own modules in a JSON block
-that the shell reads to preload a view's modules all at once when it is about to be shown
-(see `preloadView` in js/main.js): the editor's forty modules arrive in one round trip, not
-five. The files themselves (a few hundred kilobytes that never change while the server
+shell with `<link rel="modulepreload">`, and lists each view's own modules in a JSON block;
+a small script in the index preloads the modules of the view the address shows while the
+shell loads, and the shell preloads a view's modules before showing it (see `preloadView` in
+js/main.js): the editor's forty modules arrive in one round trip, not five, and start with
+the page. The files themselves (a few hundred kilobytes that never change while the server
 runs) are read once at start and answered from memory with a strong ETag.
+
+The index also says who is signed in (what /api/auth/me answers for the session cookie the
+page request carries), so the app starts without waiting for that round trip.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import mimetypes
 import posixpath
 import re
@@ -22,8 +27,15 @@ from pathlib import Path, PurePosixPath
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.exc import SQLAlchemyError
 
-from labelwright.services.errors import NotFound
+from labelwright.api.deps import SESSION_COOKIE
+from labelwright.api.routers.auth import user_out
+from labelwright.services import users
+from labelwright.services.context import Context
+from labelwright.services.errors import NotFound, Unauthorized
+
+log = logging.getLogger(__name__)
 
 MODULE_ENTRY = '<script type="module" src="js/main.js"></script>'
 STATIC_IMPORT = re.compile(r'^\s*(?:import|export)\b[^;]*?\bfrom\s+"(\.{1,2}/[^"]+)"', re.M)
@@ -70,8 +82,9 @@ def view_modules(web_dir: Path, shell: list[str]) -> dict[str, list[str]]:
 def index_page(web_dir: Path) -> str:
     """index.html with a modulepreload link for every module of the shell, and the views' lists.
 
-    Views load when first shown (dynamic imports), so only the shell is preloaded with the
-    page; the list of a view's modules lets the shell fetch them in parallel when needed.
+    Views load when first shown (dynamic imports), so only the shell is preloaded by links;
+    the list of a view's modules lets the page's script (for the view the address shows) and
+    the shell (for a view about to be shown) fetch them in parallel.
     """
     html = (web_dir / "index.html").read_text(encoding="utf-8")
     shell = static_imports(web_dir, "js/main.js")
@@ -82,19 +95,52 @@ def index_page(web_dir: Path) -> str:
     return html.replace(MODULE_ENTRY, f"{links}\n  {listing}\n  {MODULE_ENTRY}", 1)
 
 
+def script_json(value: object) -> str:
+    """JSON to put inside an HTML script element: `<`, `>` and `&` escaped as `\\u` codes.
+
+    JSON.parse reads the escapes back, and the element's text can then never hold `</script>`
+    or `<!--`, whatever a user typed into a name.
+    """
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def session_block(user: dict | None) -> str:
+    """The page's `#session` element: the signed-in user as /api/auth/me shows it, or null."""
+    return f'<script type="application/json" id="session">{script_json({"user": user})}</script>'
+
+
+def page_user(ctx: Context, request: Request) -> tuple[bool, dict | None]:
+    """(known, user) for the session cookie a page request carries.
+
+    Not known when the database could not be asked: the page then leaves the question to
+    /api/auth/me, which reports the failure. Only a valid session gives a user; no cookie, or
+    an expired, revoked or unknown one, gives None ("not signed in") and nothing more.
+    """
+    secret = request.cookies.get(SESSION_COOKIE)
+    if not secret:
+        return True, None
+    try:
+        with ctx.db.session(readonly=True) as sess:
+            return True, user_out(users.resolve_token(sess, secret, kind="session")).model_dump()
+    except Unauthorized:
+        return True, None
+    except SQLAlchemyError:
+        log.exception("could not look up the session for the index page")
+        return False, None
+
+
 def load_files(web_dir: Path) -> dict[str, WebFile]:
     """Every file of the app by its URL path (the index built with its preload list)."""
     files = {}
     for path in sorted(web_dir.rglob("*")):
-        if not path.is_file() or path.name == "index.html":
+        if not path.is_file() or path.name == "index.html":  # built per request: index_page
             continue
         body = path.read_bytes()
         kind = TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0]
         files["/" + path.relative_to(web_dir).as_posix()] = WebFile(
             body, kind or "application/octet-stream", _etag(body)
         )
-    index = index_page(web_dir).encode()
-    files["/"] = files["/index.html"] = WebFile(index, "text/html; charset=utf-8", _etag(index))
     return files
 
 
@@ -103,8 +149,25 @@ def _etag(body: bytes) -> str:
 
 
 def mount_web(app: FastAPI, web_dir: Path) -> None:
-    """Answer GET requests for the app's files (anything not under /api) from memory."""
+    """Answer GET requests for the index (per caller) and the app's files (from memory)."""
     files = load_files(web_dir)
+    page = index_page(web_dir)
+    # Each caller's session element goes just before the entry module, after the preloads.
+    at = page.index(f"  {MODULE_ENTRY}")
+    head, tail = page[:at], page[at:]
+
+    @app.get("/", include_in_schema=False)
+    @app.get("/index.html", include_in_schema=False)
+    def web_index(request: Request) -> Response:
+        # Sync: the session lookup queries the database, in the thread pool.
+        known, user = page_user(request.app.state.ctx, request)
+        session = f"  {session_block(user)}\n" if known else ""
+        body = (head + session + tail).encode()
+        # The page differs by who asks: never shared, and revalidated on each visit.
+        headers = {"ETag": _etag(body), "Cache-Control": "no-cache, private", "Vary": "Cookie"}
+        if request.headers.get("if-none-match") == headers["ETag"]:
+            return Response(status_code=304, headers=headers)
+        return HTMLResponse(body, headers=headers)
 
     @app.get("/{path:path}", include_in_schema=False)
     def web_file(path: str, request: Request) -> Response:

@@ -67,6 +67,29 @@ import { withQuery } from "./query.js";
 export const CSRF_COOKIE = "lw_csrf";
 export const CSRF_HEADER = "X-CSRF-Token";
 
+/**
+ * Responses to GET requests the page started before the app ran, by path: index.html starts
+ * the first requests of the view its address shows (its "requests" in the route table).
+ * @type {Map<string, Promise<Response>>}
+ */
+const early = /** @type {any} */ (globalThis).labelwrightEarly ?? new Map();
+
+/**
+ * The response to a GET of `path` that the page started early, once; undefined when none.
+ * @param {string} path
+ * @returns {Promise<Response> | undefined}
+ */
+export function takeEarly(path) {
+  const found = early.get(path);
+  early.delete(path);
+  return found;
+}
+
+/** Forget the early responses nobody took (the address changed: they may be stale by now). */
+export function dropEarly() {
+  early.clear();
+}
+
 /** @type {string | null} the token from the last sign-in, should the cookie be unreadable */
 let csrfFallback = null;
 /** @type {(() => void) | null} */
@@ -115,11 +138,12 @@ export async function request(method, path, options = {}) {
     headers["Content-Type"] = "application/json";
     payload = JSON.stringify(body);
   }
+  const url = query ? withQuery(path, query) : path;
   let response;
   try {
-    response = await fetch(query ? withQuery(path, query) : path, {
+    response = await ((method === "GET" && !signal && takeEarly(url)) || fetch(url, {
       method, headers, body: payload, signal, credentials: "same-origin",
-    });
+    }));
   } catch (err) {
     if (err instanceof DOMException && err.name === "AbortError") throw err;
     throw new ApiError(0, "network", "Could not reach the server. Check your connection and try again.");

@@ -20,39 +20,41 @@ import * as notFoundView from "./views/not-found.js";
  * @property {(root: HTMLElement, route: import("./router.js").Route) => ViewHandle | void} mount
  */
 
-const ROUTES = compileRoutes({
-  signin: "/signin",
-  projects: "/",
-  projectList: "/projects",
-  project: "/projects/:projectId",
-  item: "/projects/:projectId/items/:itemId",
-  editItem: "/projects/:projectId/items/:itemId/edit",
-  label: "/projects/:projectId/label",
-  review: "/projects/:projectId/review",
-  operations: "/projects/:projectId/operations",
-  inbox: "/inbox",
-});
+/**
+ * Read a JSON element of the page (the server and index.html put the app's data there).
+ * @param {string} id
+ * @returns {any}  null when the page lacks the element
+ */
+function pageData(id) {
+  const text = document.getElementById(id)?.textContent;
+  return text ? JSON.parse(text) : null;
+}
 
-// Each view (and what only it uses) loads when first shown, so opening the editor does not
-// first fetch and compile the project pages, and the other way round.
+/**
+ * One route of the app, as index.html lists them.
+ * @typedef {object} RouteEntry
+ * @property {string} path        the pattern, e.g. "/projects/:projectId"
+ * @property {string} view        the view module that shows it, from js/
+ * @property {string[]} [requests]  GET requests the view makes first (started by the page)
+ * @property {string[]} [images]    images the view shows first (started by the page)
+ */
+
+/**
+ * The routes, from index.html, whose own script uses the same table to start a view's modules
+ * and first requests with the page. Each view (and what only it uses) loads when first shown,
+ * so opening the editor does not first fetch and compile the project pages, and the other way
+ * round.
+ * @type {Record<string, RouteEntry>}
+ */
+const ROUTE_TABLE = pageData("app-routes") ?? {};
+const ROUTES = compileRoutes(Object.fromEntries(Object.entries(ROUTE_TABLE).map(([name, r]) => [name, r.path])));
 /** @type {Record<string, string>} */
-const VIEW_MODULES = {
-  signin: "views/sign-in.js",
-  projects: "views/projects.js",
-  projectList: "views/projects.js",
-  project: "views/project.js",
-  item: "views/item.js",
-  editItem: "views/editor.js",
-  label: "views/editor.js",
-  review: "views/editor.js",
-  operations: "views/operations.js",
-  inbox: "views/inbox.js",
-};
+const VIEW_MODULES = Object.fromEntries(Object.entries(ROUTE_TABLE).map(([name, r]) => [name, r.view]));
 
 /** Each view's modules beyond the shell's, as the server lists them in the page. */
-const VIEW_IMPORTS = /** @type {Record<string, string[]>} */ (
-  JSON.parse(document.getElementById("view-modules")?.textContent || "{}"));
-const preloaded = new Set();
+const VIEW_IMPORTS = /** @type {Record<string, string[]>} */ (pageData("view-modules") ?? {});
+/** Modules already preloaded, the page's own script's among them. */
+const preloaded = new Set(Array.from(document.querySelectorAll('link[rel="modulepreload"]'), (l) => l.getAttribute("href")));
 
 /**
  * Start fetching every module a view needs at once: left to itself the browser would find
@@ -151,7 +153,9 @@ async function start() {
     location.hash = hashFor("/signin", { next: location.hash });
   });
   onUserChange(renderHeader);
-  const me = api.me();  // asked first: every view waits for it
+  // The page says who is signed in, unless its server could not tell: then ask.
+  const session = pageData("session");
+  const me = session ? Promise.resolve(/** @type {api.User | null} */ (session.user)) : api.me();
   preloadView(matchRoute(location.hash, ROUTES).name);  // while the session is checked
   try {
     setUser(await me);
@@ -159,7 +163,10 @@ async function start() {
     replace(main, h("div", { class: "page" }, h("div", { class: "error-box", role: "alert" }, messageOf(err))));
     return;
   }
-  window.addEventListener("hashchange", render);
+  window.addEventListener("hashchange", () => {
+    api.dropEarly();  // the page's early requests were for the address it opened at
+    render();
+  });
   render();
 }
 

@@ -36,6 +36,8 @@ export class CanvasView {
     this.imageDirty = true;
     this.overlayDirty = true;
     this.frameRequested = false;
+    /** Whether the canvases have their size: drawing before would be thrown away. */
+    this.sized = false;
     this.moving = false;
     /** @type {ReturnType<typeof setTimeout> | undefined} */
     this.settleTimer = undefined;
@@ -61,6 +63,7 @@ export class CanvasView {
     const r = this.el.getBoundingClientRect();
     if (!r.width || !r.height) return;
     this.renderer.resize(r.width, r.height, window.devicePixelRatio || 1);
+    this.sized = true;
     if (this.fitted) this.t = this.fitTransform();
     this.imageDirty = true;
     this.overlayDirty = true;  // resizing a canvas clears it
@@ -164,6 +167,7 @@ export class CanvasView {
 
   drawNow() {
     this.frameRequested = false;
+    if (!this.sized) return;  // resize() draws once the stage has its size
     const dpr = window.devicePixelRatio || 1;
     if (this.sharper && this.t.scale * dpr > this.sharper.shownScale) {
       this.renderer.image = this.sharper.image;

@@ -1,7 +1,7 @@
 // The API calls of the editor. Saves carry If-Match, which the app's shared request helper
 // does not send, so this module makes its requests itself (same CSRF header, same errors).
 
-import { CSRF_COOKIE, CSRF_HEADER } from "../api.js";
+import { CSRF_COOKIE, CSRF_HEADER, takeEarly } from "../api.js";
 import { readCookie } from "../cookies.js";
 import { ApiError, errorFromResponse } from "../errors.js";
 
@@ -44,10 +44,11 @@ export async function call(method, path, options = {}) {
   if (options.body !== undefined) headers["Content-Type"] = "application/json";
   let response;
   try {
-    response = await fetch(path, {
+    // A GET the page started early (see takeEarly) is answered by that response.
+    response = await ((method === "GET" && takeEarly(path)) || fetch(path, {
       method, headers, credentials: "same-origin",
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
-    });
+    }));
   } catch {
     throw new ApiError(0, "network", "Could not reach the server; your changes are kept and will be saved when it answers.");
   }

@@ -36,10 +36,23 @@ let clipboard = [];
  * @property {(body: import("./store.js").AnnotationDoc, revision: number) => Promise<{revision: number}>} save
  * @property {(state: import("./autosave.js").SaveState) => void} onSaveState
  * @property {(text: string) => void} say
+ * @property {Promise<HTMLImageElement>} [preview]  the item's display copy, already loading: a
+ *   view that knows the item's id starts it beside the API calls (see `decodedImage`)
  */
 
 /** Resolves once the next frame has been drawn and shown (two animation frames on). */
 const afterFirstFrame = () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+
+/**
+ * An image fetched and decoded (off the main thread), ready to draw.
+ * @param {string} src
+ * @returns {Promise<HTMLImageElement>}
+ */
+export function decodedImage(src) {
+  const img = new Image();
+  img.src = src;
+  return img.decode().then(() => img);
+}
 
 /** Everything needed to edit one item. */
 export class Workspace {
@@ -59,6 +72,11 @@ export class Workspace {
     this.toolName = "select";
     this.brush = { size: 12, instance: true };
     this.adjust = { brightness: 1, contrast: 1 };
+    /**
+     * Whether the object list shows the objects: it fills in once the first frame with the
+     * image is out, since laying out its rows would delay that frame.
+     */
+    this.listFilled = false;
     this.store.subscribe((e) => this.onStoreEvent(e));
     this.canvas = new CanvasView(o.item.image, () => this.scene(), () => this.tools[this.toolName]);
     this.env = this.toolEnv();
@@ -163,7 +181,7 @@ export class Workspace {
     if (!this.panels) return;
     if (e.type === "selection") {
       this.panels.attributes.render();
-      this.panels.objects.markSelected();
+      if (this.listFilled) this.panels.objects.markSelected();
     } else this.renderPanels();
   }
 
@@ -189,8 +207,15 @@ export class Workspace {
     this.panels.classes.render(this.classId);
     this.panels.attributes.render();
     this.panels.tags.render();
-    this.panels.objects.render();
+    if (this.listFilled) this.panels.objects.render();
     this.panels.predictions.render();
+  }
+
+  /** Show the objects in the object list (from then on it follows every change). */
+  fillList() {
+    if (this.listFilled) return;
+    this.listFilled = true;
+    this.panels.objects.render();
   }
 
   /** @param {string} id */
@@ -251,30 +276,30 @@ export class Workspace {
     const show = (img) => {
       this.canvas.setImage(img);
       this.canvas.el.dataset.loaded = "true";
+      afterFirstFrame().then(() => this.fillList());
     };
-    const original = () => {
-      const img = new Image();
-      img.src = src;
-      return img.decode().then(() => img);
+    /** @param {string} text */
+    const failed = (text) => {
+      this.o.say(text);
+      this.fillList();
     };
     if (!needsDisplayCopy(image)) {
-      original().then(show, () => this.o.say("The image could not be loaded"));
+      decodedImage(src).then(show, () => failed("The image could not be loaded"));
     } else {
       // A large image paints first from its display copy (at most 2048 px a side); the
       // original then loads in the background and is drawn once a zoom needs its pixels.
-      const preview = new Image();
-      preview.src = displayUrl(this.o.projectId, this.o.item.id);
-      preview.decode().then(
-        () => {
-          show(preview);
+      const preview = this.o.preview ?? decodedImage(displayUrl(this.o.projectId, this.o.item.id));
+      preview.then(
+        (shown) => {
+          show(shown);
           // Once the first frame is out: fetching and decoding twelve megapixels meanwhile
           // would slow it down.
-          afterFirstFrame().then(original).then(
-            (img) => this.canvas.offerSharper(img, preview.naturalWidth / image.width),
+          afterFirstFrame().then(() => decodedImage(src)).then(
+            (img) => this.canvas.offerSharper(img, shown.naturalWidth / image.width),
             () => this.o.say("The full-resolution image could not be loaded"),
           );
         },
-        () => original().then(show, () => this.o.say("The image could not be loaded")),
+        () => decodedImage(src).then(show, () => failed("The image could not be loaded")),
       );
     }
     if (count > 1 && this.frame + 1 < count) new Image().src = frameUrl(this.o.projectId, this.o.item.id, this.frame + 1);

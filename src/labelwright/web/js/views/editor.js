@@ -9,12 +9,11 @@ import { actionFor, isTypingTarget, keyName } from "../keys.js";
 import { hashFor } from "../router.js";
 import { statusText } from "../editor/autosave.js";
 import { buildKeymap } from "../editor/hotkeys.js";
-import { attachComments } from "../editor/panels/comments.js";
 import { helpDialog } from "../editor/panels/help.js";
 import * as remote from "../editor/remote.js";
 import { normaliseSchema } from "../editor/schema.js";
 import { attachAssist } from "../editor/tools/assist.js";
-import { Workspace } from "../editor/workspace.js";
+import { decodedImage, Workspace } from "../editor/workspace.js";
 import { currentUser } from "../session.js";
 
 /** @typedef {"item" | "annotate" | "review"} Mode */
@@ -113,7 +112,7 @@ export function mount(root, route) {
   /**
    * Open one item in a fresh workspace.
    * @param {api.Item} item
-   * @param {{head: remote.AnnotationHead, schema: import("../editor/schema.js").LabelSchema, predictions: remote.Prediction[], readOnly: boolean, save: (body: any, rev: number) => Promise<{revision: number}>}} data
+   * @param {{head: remote.AnnotationHead, schema: import("../editor/schema.js").LabelSchema, predictions: remote.Prediction[], readOnly: boolean, save: (body: any, rev: number) => Promise<{revision: number}>, preview?: Promise<HTMLImageElement>}} data
    */
   function openWorkspace(item, data) {
     for (const x of extras) x.dispose();
@@ -126,7 +125,7 @@ export function mount(root, route) {
     }
     ws = new Workspace({
       projectId, item, head: data.head, schema: data.schema, keymap, predictions: data.predictions,
-      readOnly: data.readOnly, save: data.save, onSaveState: showSaveState, say,
+      readOnly: data.readOnly, save: data.save, onSaveState: showSaveState, say, preview: data.preview,
     });
     title.textContent = item.file_name;
     title.title = item.file_name;
@@ -136,7 +135,7 @@ export function mount(root, route) {
     renderActions();
     say(data.readOnly ? "Read-only: press Fix to change this annotation" : "Press ? for keys");
     ws.canvas.el.focus({ preventScroll: true });
-    attachExtras(ws, item);
+    attachExtras(ws, item).catch((err) => say(`The comments could not be loaded: ${messageOf(err)}`));
   }
 
   /**
@@ -146,7 +145,8 @@ export function mount(root, route) {
    * @param {api.Item} item
    */
   async function attachExtras(w, item) {
-    const [me, catalog] = await Promise.all([access(), models()]);
+    // The comments panel's modules load once the item is open: it is not part of the first frame.
+    const [me, catalog, { attachComments }] = await Promise.all([access(), models(), import("../editor/panels/comments.js")]);
     if (ws !== w || !alive) return;
     const comments = attachComments(w, {
       canComment: me.comment,
@@ -209,9 +209,10 @@ export function mount(root, route) {
 
   /** @param {number} itemId */
   async function loadItem(itemId) {
-    // The first paint's image URL is known before the item is: start its download beside
-    // the API calls (the display copy: the original itself when the image is small).
-    new Image().src = api.displayUrl(projectId, itemId);
+    // The first paint's image URL is known before the item is: start its download and decoding
+    // beside the API calls (the display copy: the original itself when the image is small).
+    const preview = decodedImage(api.displayUrl(projectId, itemId));
+    preview.catch(() => {});  // the workspace reports a failure, if it uses this copy at all
     const [item, s, head, predictions] = await Promise.all([
       api.getItem(projectId, itemId), schema(), remote.getOwnAnnotation(projectId, itemId),
       remote.listPredictions(projectId, itemId).catch(() => []),
@@ -222,12 +223,12 @@ export function mount(root, route) {
     if (!alive) return;
     if (other && other.annotation_id !== null) {
       const annotationId = other.annotation_id;
-      openWorkspace(item, { head: other, schema: s, predictions, readOnly: false, save: (doc, rev) => remote.saveAnnotation(projectId, annotationId, doc, rev) });
+      openWorkspace(item, { head: other, schema: s, predictions, readOnly: false, preview, save: (doc, rev) => remote.saveAnnotation(projectId, annotationId, doc, rev) });
       const names = (await access()).names;
       say(`Showing ${names.get(other.user_id) ?? `user ${other.user_id}`}'s annotation, which holds the object; changes are saved to it`);
     } else {
       openWorkspace(item, {
-        head, schema: s, predictions, readOnly: false,
+        head, schema: s, predictions, readOnly: false, preview,
         save: (doc, rev) => remote.saveOwnAnnotation(projectId, itemId, doc, rev),
       });
     }
