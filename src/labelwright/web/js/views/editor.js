@@ -112,7 +112,7 @@ export function mount(root, route) {
   /**
    * Open one item in a fresh workspace.
    * @param {api.Item} item
-   * @param {{head: remote.AnnotationHead, schema: import("../editor/schema.js").LabelSchema, predictions: remote.Prediction[], readOnly: boolean, save: (body: any, rev: number) => Promise<{revision: number}>, preview?: Promise<HTMLImageElement>}} data
+   * @param {{head: remote.AnnotationHead, schema: import("../editor/schema.js").LabelSchema, predictions: remote.Prediction[], readOnly: boolean, save: (body: any, rev: number) => Promise<{revision: number}>, preview?: Promise<ImageBitmap>}} data
    */
   function openWorkspace(item, data) {
     for (const x of extras) x.dispose();
