@@ -87,7 +87,11 @@ def _raw_kind(ann: dict, ext: dict | None = None) -> str:
         return "bbox"
     if ann.get("keypoints"):
         return "keypoints"
-    segmentation = ann.get("segmentation")
+    return _segmentation_kind(ann.get("segmentation"))
+
+
+def _segmentation_kind(segmentation: Any) -> str:
+    """What a COCO segmentation field makes of an annotation (no exact shape, no keypoints)."""
     if isinstance(segmentation, dict) or (isinstance(segmentation, list) and len(segmentation) > 1):
         return "mask"
     return "polygon" if segmentation else "bbox"
@@ -97,25 +101,35 @@ def _shape(ann: dict, ext: dict, width: int, height: int) -> Shape | dict[str, A
     """The shape of one COCO annotation (see the module notes for the rules).
 
     Boxes, polygons, keypoints and exact shapes come back as plain data that the object's
-    own validation checks, so each object is validated once, not twice.
+    own validation checks, so each object is validated once, not twice. Run once per object
+    of a dataset, so the usual box and polygon are found with few look-ups.
     """
-    kind = _raw_kind(ann, ext)
-    if isinstance(ext.get("shape"), dict):
-        return ext["shape"]
-    if kind == "keypoints":
-        flat = ann["keypoints"]
+    if ext:
+        exact = ext.get("shape")
+        if isinstance(exact, dict):
+            return exact
+        if ext.get("kind") == "bbox":
+            return _box(ann)
+    flat = ann.get("keypoints")
+    if flat:
         if len(flat) % 3:
             raise ValueError("keypoints must hold x, y, v triples")
         points = [(flat[i], flat[i + 1], int(flat[i + 2])) for i in range(0, len(flat), 3)]
         return {"kind": "keypoints", "points": points}
+    segmentation = ann.get("segmentation")
+    kind = _segmentation_kind(segmentation)
     if kind == "bbox":
-        x, y, w, h = ann["bbox"]
-        return {"kind": "bbox", "x": x, "y": y, "w": w, "h": h}
-    segmentation = ann["segmentation"]
+        return _box(ann)
     if kind == "polygon":
         ring = segmentation[0]
         return {"kind": "polygon", "rings": [list(zip(ring[0::2], ring[1::2], strict=False))]}
     return Mask(rle=_rle(segmentation, width, height), instance=not ann.get("iscrowd"))
+
+
+def _box(ann: dict) -> dict[str, Any]:
+    """An annotation's `bbox` as a box's fields."""
+    x, y, w, h = ann["bbox"]
+    return {"kind": "bbox", "x": x, "y": y, "w": w, "h": h}
 
 
 def _rle(segmentation: Any, width: int, height: int) -> Rle:

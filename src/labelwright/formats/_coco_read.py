@@ -29,6 +29,7 @@ from labelwright.formats._common import ImageFolder
 from labelwright.formats.dataset import DatasetImage, FormatError
 
 _OBJECT_FIELDS = ("frame", "track", "group", "score", "source")
+_SHAPE_FIELDS = {"id", "kind", "shape", "attributes"}  # an extension's fields that are not those
 _HEAD = re.compile(rb'\{"id":-?\d+,"image_id":(-?\d+),"category_id":(-?\d+),')
 """How Labelwright starts an annotation's line (see `_SplitWriter.add_annotations`)."""
 _PALETTE = ["#e6194b", "#3cb44b", "#ffe119", "#4363d8", "#f58231", "#911eb4", "#46f0f0"]
@@ -112,6 +113,16 @@ class _CocoFile:
                 raise FormatError(f"{where}: image id {image_id} is used twice")
             images[image_id] = entry
         return images
+
+    @property
+    def class_of(self) -> dict[int, LabelClass]:
+        """Category id -> schema class."""
+        return self._class_of
+
+    @class_of.setter
+    def class_of(self, mapping: dict[int, LabelClass]) -> None:
+        self._class_of = mapping
+        self.class_ids = {cat_id: found.id for cat_id, found in mapping.items()}
 
     def _class_map(self, schema: LabelSchema) -> dict[int, LabelClass]:
         """Category id -> schema class, by the stored class id, else by name."""
@@ -199,23 +210,31 @@ class _CocoFile:
         )
 
     def _object(self, ann: dict, width: int, height: int, number: int) -> dict[str, Any]:
-        """One COCO annotation as an annotation object's fields, to validate with its image's."""
-        ext = ann.get(EXT) or {}
+        """One COCO annotation as an annotation object's fields, to validate with its image's.
+
+        Run once per object of a dataset, so it looks each field up once.
+        """
+        ext = ann.get(EXT)
         try:
-            if not isinstance(ext, dict):
+            if ext is None:
+                ext = {}
+            elif not isinstance(ext, dict):
                 raise TypeError(f"{EXT} must be an object")
-            object_id = ext.get("id", ann.get("id"))
+            object_id = ext.get("id")
+            if object_id is None:
+                object_id = ann.get("id")
             data = {
                 "id": str(object_id) if object_id is not None else self._where(ann, number),
-                "class_id": self.class_of[ann["category_id"]].id,
+                "class_id": self.class_ids[ann["category_id"]],
                 "shape": _shape(ann, ext, width, height),
                 "attributes": ext.get("attributes") or ann.get("attributes") or {},
             }
         except (ValueError, TypeError, KeyError) as error:
             raise FormatError(f"{self._where(ann, number)}: {error}") from None
-        for key in _OBJECT_FIELDS:
-            if key in ext:
-                data[key] = ext[key]
+        if ext.keys() - _SHAPE_FIELDS:
+            for key in _OBJECT_FIELDS:
+                if key in ext:
+                    data[key] = ext[key]
         return data
 
     def _invalid(self, error: ValidationError, anns: list[dict], where: str) -> FormatError:

@@ -142,6 +142,13 @@ class SchemaMatch:
         self._relations = {t.id: types.get(_fold(t.name)) for t in source.relation_types}
         # (class name, attribute key) -> values dropped, for keys no schema declares
         self.unknown_attribute_values: Counter[tuple[str, str]] = Counter()
+        # Classes whose objects carry over unchanged when they have no attributes: the same id,
+        # and no skeleton to reorder (a dataset exported from the project itself, say).
+        self._unchanged = {
+            class_id
+            for class_id, match in self.classes.items()
+            if match is not None and match.target.id == class_id and match.nodes is None
+        }
 
     def schema_issues(self) -> list[Issue]:
         """What the project's schema lacks, found before any annotation is read."""
@@ -166,6 +173,8 @@ class SchemaMatch:
     def apply(self, doc: Annotation, skipped: Counter) -> tuple[Annotation, list[Issue]]:
         """The annotation in the project's ids; what is dropped is counted by reason in `skipped`
         and bad attribute values come back as issues."""
+        if not doc.tags and not doc.relations and self._carries_over(doc):
+            return doc, []
         issues: list[Issue] = []
         objects = []
         for obj in doc.objects:
@@ -185,6 +194,11 @@ class SchemaMatch:
                 skipped["unknown_relation"] += 1
         mapped = doc.model_copy(update={"objects": objects, "tags": tags, "relations": relations})
         return mapped, issues
+
+    def _carries_over(self, doc: Annotation) -> bool:
+        """Whether every object of `doc` carries over as it is (the common case, made cheap)."""
+        unchanged = self._unchanged
+        return all(o.class_id in unchanged and not o.attributes for o in doc.objects)
 
     def _object(
         self, obj: AnnotationObject, match: ClassMatch, skipped: Counter, issues: list[Issue]
