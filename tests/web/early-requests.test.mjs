@@ -16,6 +16,7 @@ globalThis.labelwrightEarly = new Map([
   ["/api/projects/1/items/2", early({ from: "page" })],
   ["/api/projects/1/items/2/annotation", early({ from: "page" })],
   ["/api/gone", Promise.reject(new TypeError("Failed to fetch"))],
+  ["image:/api/projects/1/items/2/display", Promise.resolve({ width: 2048, height: 1536 })],
 ]);
 globalThis.labelwrightEarly.get("/api/gone").catch(() => {});
 
@@ -43,6 +44,13 @@ test("other methods never take an early response", async () => {
   fetched.length = 0;
   await remote.call("PUT", "/api/projects/1/items/2/annotation", { body: {}, ifMatch: 0 });
   assert.deepEqual(fetched, ["/api/projects/1/items/2/annotation"]);
+});
+
+test("an image the page decoded is taken as an image, once, never as a response", async () => {
+  assert.equal(api.takeEarly("/api/projects/1/items/2/display"), undefined);
+  const bitmap = api.takeEarlyImage("/api/projects/1/items/2/display");
+  assert.deepEqual(await bitmap, { width: 2048, height: 1536 });
+  assert.equal(api.takeEarlyImage("/api/projects/1/items/2/display"), undefined);
 });
 
 test("after dropEarly nothing the page started is taken", async () => {

@@ -85,6 +85,17 @@ export function takeEarly(path) {
   return found;
 }
 
+/**
+ * The image at `path` as the page fetched and decoded it early, once; undefined when none.
+ * @param {string} path
+ * @returns {Promise<ImageBitmap> | undefined}
+ */
+export function takeEarlyImage(path) {
+  const found = /** @type {Promise<ImageBitmap> | undefined} */ (/** @type {unknown} */ (early.get(`image:${path}`)));
+  early.delete(`image:${path}`);
+  return found;
+}
+
 /** Forget the early responses nobody took (the address changed: they may be stale by now). */
 export function dropEarly() {
   early.clear();

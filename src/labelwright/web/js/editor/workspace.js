@@ -1,7 +1,7 @@
 // One item open for editing: the store, the spatial index, the canvas, the tools, the panels
 // and autosave, wired together. The editor view makes one per item and disposes of it after.
 
-import { displayUrl, frameUrl, needsDisplayCopy, takeEarly } from "../api.js";
+import { displayUrl, frameUrl, needsDisplayCopy, takeEarlyImage } from "../api.js";
 import { h } from "../dom.js";
 import { addObjects, cloneObjects, newId, relabelObjects, removeObjects } from "./commands.js";
 import { CanvasView } from "./canvas-view.js";
@@ -50,12 +50,14 @@ const afterFirstFrame = () => new Promise((resolve) => requestAnimationFrame(() 
  * An image fetched and decoded off the main thread, ready to draw. An `<img>` decoded with
  * decode() is decoded again, on the main thread, the first time a canvas draws it (36 ms and
  * more for a 2048-pixel copy, in the frame that first shows the item); an ImageBitmap is not.
- * A response the page started early (see index.html) is used if there is one.
+ * An image the page started early (see index.html) is taken if there is one.
  * @param {string} src  a same-origin path
  * @returns {Promise<ImageBitmap>}
  */
 export async function decodedImage(src) {
-  const response = await (takeEarly(src) ?? fetch(src, { credentials: "same-origin" }));
+  const early = takeEarlyImage(src);
+  if (early) return early;
+  const response = await fetch(src, { credentials: "same-origin" });
   if (!response.ok) throw new Error(`${src} answered ${response.status}`);
   return createImageBitmap(await response.blob(), { imageOrientation: "from-image" });
 }
