@@ -278,8 +278,8 @@ export class Workspace {
     const { image } = this.o.item;
     const count = image.frame_count;
     const src = count > 1 ? frameUrl(this.o.projectId, this.o.item.id, this.frame) : this.o.item.image_url;
-    // decode() decodes off the main thread, so the annotation is processed meanwhile and the
-    // first draw does not stall on a 12-megapixel JPEG.
+    // Decoded off the main thread (decodedImage), so the annotation is processed meanwhile and
+    // the first draw does not stall on a 12-megapixel JPEG.
     /** @param {ImageBitmap} img */
     const show = (img) => {
       this.canvas.setImage(img);
@@ -297,7 +297,9 @@ export class Workspace {
       this.fillList();
     };
     if (!needsDisplayCopy(image)) {
-      decodedImage(src).then(show, () => failed("The image could not be loaded"));
+      // A small still image's display copy is the original itself: the one already loading.
+      const original = (count <= 1 && this.o.preview) || decodedImage(src);
+      original.then(show, () => failed("The image could not be loaded"));
     } else {
       // A large image paints first from its display copy (at most 2048 px a side); the
       // original then loads in the background and is drawn once a zoom needs its pixels.
