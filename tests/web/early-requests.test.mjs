@@ -10,12 +10,14 @@ globalThis.fetch = async (url) => {
   fetched.push(String(url));
   return new Response(JSON.stringify({ from: "network" }), { status: 200 });
 };
-const early = (body) => Promise.resolve(new Response(JSON.stringify(body), { status: 200 }));
+// What index.html keeps of an answer: its status and its body already parsed.
+const early = (body, status = 200) => Promise.resolve({ ok: status < 400, status, parsed: body });
 globalThis.labelwrightEarly = new Map([
   ["/api/projects/1/schema", early({ from: "page" })],
   ["/api/projects/1/items/2", early({ from: "page" })],
   ["/api/projects/1/items/2/annotation", early({ from: "page" })],
   ["/api/gone", Promise.reject(new TypeError("Failed to fetch"))],
+  ["/api/projects/9/schema", early({ detail: "project 9 does not exist", code: "not_found" }, 404)],
   ["image:/api/projects/1/items/2/display", Promise.resolve({ width: 2048, height: 1536 })],
 ]);
 globalThis.labelwrightEarly.get("/api/gone").catch(() => {});
@@ -33,6 +35,10 @@ test("a GET the page started is answered by its response, once", async () => {
 test("the editor's own request helper takes them too", async () => {
   assert.deepEqual(await remote.call("GET", "/api/projects/1/items/2"), { from: "page" });
   assert.ok(!fetched.includes("/api/projects/1/items/2"));
+});
+
+test("an early answer that is an error is the taker's error", async () => {
+  await assert.rejects(api.request("GET", "/api/projects/9/schema"), (err) => err.status === 404);
 });
 
 test("a failed early request fails its taker as the network failure it is", async () => {

@@ -68,16 +68,22 @@ export const CSRF_COOKIE = "lw_csrf";
 export const CSRF_HEADER = "X-CSRF-Token";
 
 /**
- * Responses to GET requests the page started before the app ran, by path: index.html starts
+ * A GET request's answer as index.html read it: its status and its body already parsed (JSON,
+ * or null), so a large annotation is parsed while the page still waits for its modules.
+ * @typedef {{ok: boolean, status: number, parsed: unknown}} EarlyAnswer
+ */
+
+/**
+ * Answers to GET requests the page started before the app ran, by path: index.html starts
  * the first requests of the view its address shows (its "requests" in the route table).
- * @type {Map<string, Promise<Response>>}
+ * @type {Map<string, Promise<EarlyAnswer>>}
  */
 const early = /** @type {any} */ (globalThis).labelwrightEarly ?? new Map();
 
 /**
- * The response to a GET of `path` that the page started early, once; undefined when none.
+ * The answer to a GET of `path` that the page started early, once; undefined when none.
  * @param {string} path
- * @returns {Promise<Response> | undefined}
+ * @returns {Promise<EarlyAnswer> | undefined}
  */
 export function takeEarly(path) {
   const found = early.get(path);
@@ -159,7 +165,7 @@ export async function request(method, path, options = {}) {
     if (err instanceof DOMException && err.name === "AbortError") throw err;
     throw new ApiError(0, "network", "Could not reach the server. Check your connection and try again.");
   }
-  const data = await parseBody(response);
+  const data = "parsed" in response ? response.parsed : await parseBody(response);
   if (!response.ok) {
     if (response.status === 401 && signInOn401 && unauthorizedHandler) unauthorizedHandler();
     throw errorFromResponse(response.status, data);

@@ -52,12 +52,15 @@ export async function call(method, path, options = {}) {
   } catch {
     throw new ApiError(0, "network", "Could not reach the server; your changes are kept and will be saved when it answers.");
   }
-  const text = await response.text();
   let data = null;
-  try {
-    data = text ? JSON.parse(text) : null;
-  } catch {
-    data = null;
+  if ("parsed" in response) data = response.parsed;  // an early answer (see takeEarly)
+  else {
+    const text = await response.text();
+    try {
+      data = text ? JSON.parse(text) : null;
+    } catch {
+      data = null;
+    }
   }
   if (!response.ok) throw errorFromResponse(response.status, data);
   return data;
