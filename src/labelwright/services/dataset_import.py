@@ -454,11 +454,19 @@ class _DatasetImport:
         labels are written by a second pass once the intake brought it in), else reported.
         """
         staged: set[str] = set()
-        for page in pages:
-            self.beat(self.done, page[0].file_name)  # a cancel is noticed before each page
-            waiting = self._page(page, staging)
-            staged |= waiting
-            self.done += sum(1 for p in page if p.file_name not in waiting)
+        # What is loaded when the pages start stays loaded through them, so the collector
+        # is told not to scan it again at every page; it is handed back at the end (this
+        # may run in a long-lived server process).
+        gc.collect()
+        gc.freeze()
+        try:
+            for page in pages:
+                self.beat(self.done, page[0].file_name)  # a cancel is noticed before each page
+                waiting = self._page(page, staging)
+                staged |= waiting
+                self.done += sum(1 for p in page if p.file_name not in waiting)
+        finally:
+            gc.unfreeze()
         return staged
 
     def _page(self, page: list[_Prepared], staging: Path | None) -> set[str]:
