@@ -201,6 +201,9 @@ def _validate_one(
     objects: list[AnnotationObject] = []
     clipped = False
     for obj, plain in zip(annotation.objects, settled, strict=True):
+        if plain and checker.plainly_fine(obj):  # most objects of a large import
+            objects.append(obj)
+            continue
         checked, found = checker.check(obj, plain)
         objects.append(checked)
         clipped = clipped or checked is not obj
@@ -233,6 +236,8 @@ def _size_problem(annotation: Annotation, limits: Limits) -> AnnotationInvalid |
 
 def _duplicate_problems(objects: list[AnnotationObject]) -> list[Problem]:
     """Report repeated object ids and two objects of one track on the same frame."""
+    if len({o.id for o in objects}) == len(objects) and all(o.track is None for o in objects):
+        return []  # the usual case, found without counting
     problems = []
     for object_id, n in Counter(o.id for o in objects).items():
         if n > 1:
@@ -286,19 +291,34 @@ class _ObjectChecker:
         ]
         return checked, problems
 
-    def _identity(self, obj: AnnotationObject, label_class: LabelClass | None) -> list[Finding]:
-        """Check id, class, frame, track, group, score and source."""
-        if (  # the usual object, settled in one test; anything else is looked at field by field
+    def plainly_fine(self, obj: AnnotationObject) -> bool:
+        """Whether an object whose shape is settled (`screen_shapes`) needs no other check: the
+        usual object, with no attributes on either side, found in one test."""
+        label_class = self.classes.get(obj.class_id)
+        return (
             label_class is not None
-            and obj.track is None
+            and not obj.attributes
+            and not label_class.attributes
+            and self._usual(obj, label_class)
+        )
+
+    def _usual(self, obj: AnnotationObject, label_class: LabelClass) -> bool:
+        """Whether id, class, frame, track, group, score and source are those of the usual
+        object, which then needs no look field by field."""
+        return (
+            obj.track is None
             and obj.group is None
             and obj.score is None
             and obj.source == "manual"
             and 1 <= len(obj.id) <= MAX_ID_LENGTH
             and 0 <= obj.frame < self.frame_count
             and obj.shape.kind in label_class.shape_kinds
-        ):
-            return []
+        )
+
+    def _identity(self, obj: AnnotationObject, label_class: LabelClass | None) -> list[Finding]:
+        """Check id, class, frame, track, group, score and source."""
+        if label_class is not None and self._usual(obj, label_class):
+            return []  # anything else is looked at field by field
         findings: list[Finding] = []
         for field in ("id", "track", "group"):
             value = getattr(obj, field)
