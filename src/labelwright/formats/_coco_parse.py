@@ -87,11 +87,7 @@ def _raw_kind(ann: dict, ext: dict | None = None) -> str:
         return "bbox"
     if ann.get("keypoints"):
         return "keypoints"
-    return _segmentation_kind(ann.get("segmentation"))
-
-
-def _segmentation_kind(segmentation: Any) -> str:
-    """What a COCO segmentation field makes of an annotation (no exact shape, no keypoints)."""
+    segmentation = ann.get("segmentation")
     if isinstance(segmentation, dict) or (isinstance(segmentation, list) and len(segmentation) > 1):
         return "mask"
     return "polygon" if segmentation else "bbox"
@@ -101,25 +97,21 @@ def _shape(ann: dict, ext: dict, width: int, height: int) -> Shape | dict[str, A
     """The shape of one COCO annotation (see the module notes for the rules).
 
     Boxes, polygons, keypoints and exact shapes come back as plain data that the object's
-    own validation checks, so each object is validated once, not twice. Run once per object
-    of a dataset, so the usual box and polygon are found with few look-ups.
+    own validation checks, so each object is validated once, not twice.
     """
-    if ext:
-        exact = ext.get("shape")
-        if isinstance(exact, dict):
-            return exact
-        if ext.get("kind") == "bbox":
-            return _box(ann)
-    flat = ann.get("keypoints")
-    if flat:
+    exact = ext.get("shape")
+    if isinstance(exact, dict):
+        return exact
+    kind = _raw_kind(ann, ext)
+    if kind == "bbox":
+        return _box(ann)
+    if kind == "keypoints":
+        flat = ann["keypoints"]
         if len(flat) % 3:
             raise ValueError("keypoints must hold x, y, v triples")
         points = [(flat[i], flat[i + 1], int(flat[i + 2])) for i in range(0, len(flat), 3)]
         return {"kind": "keypoints", "points": points}
-    segmentation = ann.get("segmentation")
-    kind = _segmentation_kind(segmentation)
-    if kind == "bbox":
-        return _box(ann)
+    segmentation = ann["segmentation"]
     if kind == "polygon":
         ring = segmentation[0]
         return {"kind": "polygon", "rings": [list(zip(ring[0::2], ring[1::2], strict=False))]}

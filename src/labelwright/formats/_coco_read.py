@@ -58,12 +58,12 @@ class _CocoFile:
         given = schema or _embedded_schema(data, self.name)
         if given is not None:
             self.schema = given
-            self.class_of = self._class_map(given)
+            self.class_ids = self._class_ids(given)
         self.images = self._images(instances.images)
         kinds = self._group(instances.annotations, with_kinds=given is None)
         if given is None:
             self.schema = self._built_schema(kinds)
-            self.class_of = self._class_map(self.schema)
+            self.class_ids = self._class_ids(self.schema)
 
     def _group(self, annotations: list, *, with_kinds: bool) -> dict[int, set[str]]:
         """Annotations by image id, their references checked; shape kinds per category.
@@ -114,18 +114,8 @@ class _CocoFile:
             images[image_id] = entry
         return images
 
-    @property
-    def class_of(self) -> dict[int, LabelClass]:
-        """Category id -> schema class."""
-        return self._class_of
-
-    @class_of.setter
-    def class_of(self, mapping: dict[int, LabelClass]) -> None:
-        self._class_of = mapping
-        self.class_ids = {cat_id: found.id for cat_id, found in mapping.items()}
-
-    def _class_map(self, schema: LabelSchema) -> dict[int, LabelClass]:
-        """Category id -> schema class, by the stored class id, else by name."""
+    def _class_ids(self, schema: LabelSchema) -> dict[int, str]:
+        """Category id -> schema class id, by the stored class id, else by name."""
         by_id = {c.id: c for c in schema.classes}
         by_name = {c.name.casefold(): c for c in schema.classes}
         result = {}
@@ -137,12 +127,12 @@ class _CocoFile:
                 raise FormatError(
                     f"{self.name}: category {cat_id} ({name!r}) is not a class of the schema"
                 )
-            result[cat_id] = found
+            result[cat_id] = found.id
         return result
 
     def check_schema(self, schema: LabelSchema) -> None:
         """Re-map this file's categories onto the schema shared by all files."""
-        self.class_of = self._class_map(schema)
+        self.class_ids = self._class_ids(schema)
 
     def _built_schema(self, kinds: dict[int, set[str]]) -> LabelSchema:
         """A schema made from the categories and the shape kinds their annotations use."""
