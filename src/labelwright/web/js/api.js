@@ -165,7 +165,7 @@ export async function request(method, path, options = {}) {
     if (err instanceof DOMException && err.name === "AbortError") throw err;
     throw new ApiError(0, "network", "Could not reach the server. Check your connection and try again.");
   }
-  const data = "parsed" in response ? response.parsed : await parseBody(response);
+  const data = await parseBody(response);
   if (!response.ok) {
     if (response.status === 401 && signInOn401 && unauthorizedHandler) unauthorizedHandler();
     throw errorFromResponse(response.status, data);
@@ -174,10 +174,12 @@ export async function request(method, path, options = {}) {
 }
 
 /**
- * @param {Response} response
- * @returns {Promise<unknown>}
+ * An answer's JSON body (null when empty or not JSON); an early answer's is parsed already.
+ * @param {Response | EarlyAnswer} response
+ * @returns {Promise<any>}
  */
-async function parseBody(response) {
+export async function parseBody(response) {
+  if ("parsed" in response) return response.parsed;  // see takeEarly
   if (response.status === 204) return null;
   const text = await response.text();
   if (!text) return null;

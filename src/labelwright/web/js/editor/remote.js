@@ -1,7 +1,7 @@
 // The API calls of the editor. Saves carry If-Match, which the app's shared request helper
 // does not send, so this module makes its requests itself (same CSRF header, same errors).
 
-import { CSRF_COOKIE, CSRF_HEADER, takeEarly } from "../api.js";
+import { CSRF_COOKIE, CSRF_HEADER, parseBody, takeEarly } from "../api.js";
 import { readCookie } from "../cookies.js";
 import { ApiError, errorFromResponse } from "../errors.js";
 
@@ -52,16 +52,7 @@ export async function call(method, path, options = {}) {
   } catch {
     throw new ApiError(0, "network", "Could not reach the server; your changes are kept and will be saved when it answers.");
   }
-  let data = null;
-  if ("parsed" in response) data = response.parsed;  // an early answer (see takeEarly)
-  else {
-    const text = await response.text();
-    try {
-      data = text ? JSON.parse(text) : null;
-    } catch {
-      data = null;
-    }
-  }
+  const data = await parseBody(response);
   if (!response.ok) throw errorFromResponse(response.status, data);
   return data;
 }
