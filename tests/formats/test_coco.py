@@ -16,7 +16,7 @@ from pycocotools.cocoeval import COCOeval
 
 from labelwright.domain.shapes import Mask, Polygon
 from labelwright.formats.coco import CocoFormat
-from labelwright.formats.dataset import Dataset, FormatError
+from labelwright.formats.dataset import Dataset, DatasetImage, FormatError, PlainDatasetImage
 from tests.formats.conftest import datasets, make_schema, rich_dataset
 
 KINDS = ("bbox", "polygon", "rotated_box", "mask", "keypoints")
@@ -58,6 +58,49 @@ def test_random_datasets_round_trip(tmp_path_factory, images) -> None:
     assert len(back) == len({i.file_name for i in images})
     for image in images:
         assert by_id(back[image.file_name]) == by_id(image)
+
+
+def _plain_form(obj) -> tuple:
+    """What a plain object holds of a read object: id, class, kind and numbers, flat."""
+    shape = obj.shape
+    if shape.kind == "bbox":
+        return obj.id, obj.class_id, "bbox", [shape.x, shape.y, shape.w, shape.h]
+    return obj.id, obj.class_id, shape.kind, [c for point in shape.rings[0] for c in point]
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(images=datasets(KINDS))
+def test_plain_images_are_those_of_usual_objects_and_build_as_read(
+    tmp_path_factory, images
+) -> None:
+    out = tmp_path_factory.mktemp("coco")
+    CocoFormat().write(Dataset(schema=make_schema(), images=images), out)
+    read = CocoFormat().read(out)
+    usual = {"frame": 0, "track": None, "group": None, "score": None, "source": "manual"}
+    for full, either in zip(read, read.images.plain(), strict=True):
+        if isinstance(either, DatasetImage):
+            assert either == full
+            continue
+        assert isinstance(either, PlainDatasetImage) and either.build() == full
+        assert (either.file_name, either.width, either.height, either.frame_count) == (
+            full.file_name,
+            full.width,
+            full.height,
+            full.frame_count,
+        )
+        assert not full.annotation.tags and not full.annotation.relations
+        assert [_plain_form(o) for o in full.annotation.objects] == [
+            tuple(o) for o in either.objects
+        ]
+        for obj in full.annotation.objects:
+            assert not obj.attributes and obj.model_dump(include=set(usual)) == usual
+            assert obj.shape.kind == "bbox" or len(obj.shape.rings) == 1
+
+
+def test_a_rich_dataset_has_images_both_plain_and_built(tmp_path: Path) -> None:
+    CocoFormat().write(rich_dataset(), tmp_path)
+    kinds = {type(image) for image in CocoFormat().read(tmp_path).images.plain()}
+    assert kinds == {DatasetImage, PlainDatasetImage}
 
 
 def _write_rich(tmp_path: Path) -> Path:

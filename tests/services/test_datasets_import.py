@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 
 from labelwright.domain.schema import LabelClass, LabelSchema
 from labelwright.domain.shapes import Annotation as AnnotationDoc
-from labelwright.domain.shapes import AnnotationObject, BBox
+from labelwright.domain.shapes import AnnotationObject, BBox, Polygon
 from labelwright.formats.coco import CocoFormat
 from labelwright.formats.dataset import Dataset, DatasetImage
 from labelwright.formats.native import NativeFormat
@@ -387,3 +387,83 @@ def test_several_reading_processes_give_what_one_does(setup, tmp_path, monkeypat
     (unknown,) = [p["detail"] for p in report["problems"] if p["reason"] == "unknown_attribute"]
     assert "'colour'" in unknown and "(7 values skipped)" in unknown
     assert sorted(bodies) == [f"n{number}.png" for number in range(7)]
+
+
+def _stored_bodies(ctx: Context, project_id: int) -> dict[str, dict]:
+    """Each item's current revision body as stored, by file name."""
+    with ctx.db.session(readonly=True) as sess:
+        rows = sess.execute(
+            select(Item.file_name, AnnotationRevision.body)
+            .join(Annotation, Annotation.item_id == Item.id)
+            .join(
+                AnnotationRevision,
+                (AnnotationRevision.annotation_id == Annotation.id)
+                & (AnnotationRevision.number == Annotation.revision),
+            )
+            .where(Item.project_id == project_id)
+        )
+        return dict(rows.all())
+
+
+def test_plain_images_are_stored_as_the_full_path_stores_them(any_setup, tmp_path, monkeypatch):
+    """Boxes and one-ring polygons skip building models; what they store, and what is
+    refused, is what the full path gives (which the other images take)."""
+    setup = any_setup
+    folder = tmp_path / "images"
+    ring = [(2, 2), (30, 2.5), (30, 20), (2, 20)]
+    crossed = [(2, 2), (30, 20), (30, 2), (2, 20)]
+    shapes = {
+        "plain.png": [BBox(x=1, y=2, w=5, h=4), Polygon(rings=[ring])],
+        "attributes.png": [BBox(x=1, y=2, w=5, h=4)],
+        "crossed.png": [BBox(x=1, y=2, w=5, h=4), Polygon(rings=[crossed])],
+        "outside.png": [BBox(x=30, y=2, w=50, h=4)],
+        "holes.png": [Polygon(rings=[ring, [(5, 5), (9, 5), (9, 9)]])],
+        "empty.png": [],
+    }
+    images = []
+    for number, (name, found) in enumerate(shapes.items()):
+        write_image(folder / name, 40, 30, seed=40 + number)
+        extra = {"attributes": {"colour": "red"}} if name == "attributes.png" else {}
+        objects = [
+            AnnotationObject(id=f"o{k}", class_id="car", shape=shape, **extra)
+            for k, shape in enumerate(found)
+        ]
+        images.append(
+            DatasetImage(name, 40, 30, AnnotationDoc(objects=objects), path=folder / name)
+        )
+    coco = tmp_path / "coco"
+    CocoFormat().write(Dataset(schema=SCHEMA, images=images), coco)
+    settled = []
+    plain_bodies = dataset_import.plain_bodies
+
+    def counted(images, *args, **kwargs):
+        bodies = plain_bodies(images, *args, **kwargs)
+        settled.extend(body is not None for body in bodies)
+        return bodies
+
+    def imported(name: str) -> tuple[dict, dict]:
+        project = make_project(setup.ctx, setup.admin, name, SCHEMA)
+        report = dataset_import.import_dataset(setup.ctx, setup.admin, project, coco, "coco")
+        del report["job_id"]
+        return report, _stored_bodies(setup.ctx, project)
+
+    monkeypatch.setattr(dataset_import, "plain_bodies", counted)
+    plainly = imported("Plain path")
+    # plain.png and empty.png are settled; crossed.png and outside.png are left to the full
+    # path, which refuses them; the others have what plain images lack. Twice: the images
+    # come in through the intake after a first pass, and a second pass writes their labels.
+    assert sorted(settled) == [False] * 4 + [True] * 4
+    monkeypatch.setattr(
+        dataset_import, "plain_bodies", lambda images, *_a, **_k: [None] * len(images)
+    )
+    fully = imported("Full path")
+    assert plainly == fully
+    report, bodies = plainly
+    assert sorted(bodies) == ["attributes.png", "empty.png", "holes.png", "plain.png"]
+    assert {p["file"] for p in report["problems"] if p["reason"] == "invalid"} == {
+        "crossed.png",
+        "outside.png",
+    }
+    assert bodies["plain.png"]["objects"][1]["shape"]["rings"] == [
+        [[2.0, 2.0], [30.0, 2.5], [30.0, 20.0], [2.0, 20.0]]
+    ]

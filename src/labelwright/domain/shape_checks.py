@@ -6,7 +6,7 @@ rest pay for the checks one by one. The messages therefore all come from one pla
 """
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from itertools import chain
 
 import numpy as np
@@ -80,7 +80,7 @@ def non_finite_findings(shape: Shape) -> list[Finding]:
     return findings
 
 
-def _open_length(ring: list) -> int:
+def open_length(ring: list) -> int:
     """Number of distinct ring positions, not counting a repeated closing point."""
     closed = len(ring) > 1 and tuple(ring[0]) == tuple(ring[-1])
     return len(ring) - 1 if closed else len(ring)
@@ -98,7 +98,7 @@ def polygon_findings(shape: Polygon) -> list[Finding]:
     findings = [
         (f"shape.rings[{i}]", f"{_ring_name(i)} has {n} points; a ring needs at least 3")
         for i, ring in enumerate(shape.rings)
-        if (n := _open_length(ring)) < 3
+        if (n := open_length(ring)) < 3
     ]
     if findings:
         return findings
@@ -212,6 +212,14 @@ GEOS's and `ring_area`'s sums can be off by (a few units of 1.1e-16 each), so an
 over it is above zero by either count."""
 
 
+def screen_margin(tolerance: float, clip: bool, max_vertices: int) -> float | None:
+    """How far outside the image a plainly fine shape may reach under these settings (a
+    clipped shape must lie inside, so that clipping keeps it as it is); None when no shape
+    can be settled in bulk."""
+    margin = 0.0 if clip else float(tolerance)
+    return margin if max_vertices >= 1 and math.isfinite(margin) else None
+
+
 def screen_shapes(
     shapes: Sequence[Shape],
     sizes: Sequence[tuple[int, int]],
@@ -230,48 +238,56 @@ def screen_shapes(
     GEOS; other kinds are left to the checks.
     """
     settled = [False] * len(shapes)
-    margin = 0.0 if clip else float(tolerance)
-    if max_vertices < 1 or not math.isfinite(margin):
+    margin = screen_margin(tolerance, clip, max_vertices)
+    if margin is None:
         return settled
     rings, ring_sizes, where = [], [], []
     for index, (shape, (width, height)) in enumerate(zip(shapes, sizes, strict=True)):
         kind = type(shape)
         if kind is BBox:
-            settled[index] = _box_is_plain(shape, width + margin, height + margin, -margin)
+            settled[index] = box_is_plain(
+                shape.x, shape.y, shape.w, shape.h, width + margin, height + margin, -margin
+            )
         elif kind is Polygon and len(shape.rings) == 1:
             ring = shape.rings[0]
-            if len(ring) <= max_vertices and _open_length(ring) >= 3:
+            if len(ring) <= max_vertices and open_length(ring) >= 3:
                 rings.append(ring)
                 ring_sizes.append((width, height))
                 where.append(index)
         elif kind is Tag:
             settled[index] = True
     if rings:
-        for index, plain in zip(where, _plain_rings(rings, ring_sizes, margin), strict=True):
+        for index, plain in zip(where, plain_rings(rings, ring_sizes, margin), strict=True):
             settled[index] = plain
     return settled
 
 
-def _box_is_plain(box: BBox, right: float, bottom: float, low: float) -> bool:
+def box_is_plain(
+    x: float, y: float, w: float, h: float, right: float, bottom: float, low: float
+) -> bool:
     """Whether a box has a positive size and lies within [low, right] x [low, bottom].
 
     Comparisons with NaN are false and an infinite corner lands past `right` or `bottom`,
     so a box passing this is finite too.
     """
-    x, y, w, h = box.x, box.y, box.w, box.h
     return w > 0 and h > 0 and x >= low and y >= low and x + w <= right and y + h <= bottom
 
 
-def _plain_rings(rings: list[list], sizes: list[tuple[int, int]], margin: float) -> list[bool]:
+def plain_rings(rings: list[list], sizes: list[tuple[int, int]], margin: float) -> list[bool]:
     """For each one-ring polygon: finite, within the image +- margin, simple, clearly not flat."""
     lengths = np.fromiter(map(len, rings), dtype=np.intp, count=len(rings))
+    return plain_flat_rings(chain.from_iterable(chain.from_iterable(rings)), lengths, sizes, margin)
+
+
+def plain_flat_rings(
+    coordinates: Iterable[float], lengths: np.ndarray, sizes: list[tuple[int, int]], margin: float
+) -> list[bool]:
+    """`plain_rings` of rings given as one run of x, y, x, y, ... and each ring's point count."""
     total = int(lengths.sum())
     try:
-        coords = np.fromiter(
-            chain.from_iterable(chain.from_iterable(rings)), dtype=float, count=2 * total
-        ).reshape(total, 2)
+        coords = np.fromiter(coordinates, dtype=float, count=2 * total).reshape(total, 2)
     except (TypeError, ValueError):  # a point that is not a pair of numbers: check one by one
-        return [False] * len(rings)
+        return [False] * len(lengths)
     starts = np.cumsum(lengths) - lengths
     with np.errstate(all="ignore"):
         finite = np.logical_and.reduceat(np.isfinite(coords).all(axis=1), starts)
@@ -279,7 +295,7 @@ def _plain_rings(rings: list[list], sizes: list[tuple[int, int]], margin: float)
         high = np.maximum.reduceat(coords, starts, axis=0)
         inside = (low >= -margin).all(axis=1) & (high <= np.asarray(sizes) + margin).all(axis=1)
         candidates = finite & inside
-        plain = np.zeros(len(rings), dtype=bool)
+        plain = np.zeros(len(lengths), dtype=bool)
         if candidates.any():
             plain[candidates] = _simple_with_area(
                 coords[np.repeat(candidates, lengths)],

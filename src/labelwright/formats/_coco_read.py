@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterator
+from functools import partial
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from labelwright.domain.plain import PlainObject
 from labelwright.domain.schema import LabelClass, LabelSchema
 from labelwright.domain.shapes import Annotation
 from labelwright.formats._coco_layout import EXT, split_of
@@ -26,10 +28,12 @@ from labelwright.formats._coco_parse import (
     _stable_id,
 )
 from labelwright.formats._common import ImageFolder
-from labelwright.formats.dataset import DatasetImage, FormatError
+from labelwright.formats.dataset import DatasetImage, FormatError, PlainDatasetImage
 
 _OBJECT_FIELDS = ("frame", "track", "group", "score", "source")
 _SHAPE_FIELDS = {"id", "kind", "shape", "attributes"}  # an extension's fields that are not those
+_PLAIN_FIELDS = {"id", "kind"}  # the extension fields a plain object may have
+_IMAGE_LABELS = ("objects", "tags", "relations")  # an image's own labels in its extension
 _HEAD = re.compile(rb'\{"id":-?\d+,"image_id":(-?\d+),"category_id":(-?\d+),')
 """How Labelwright starts an annotation's line (see `_SplitWriter.add_annotations`)."""
 _PALETTE = ["#e6194b", "#3cb44b", "#ffe119", "#4363d8", "#f58231", "#911eb4", "#46f0f0"]
@@ -164,14 +168,16 @@ class _CocoFile:
         except ValidationError as error:
             raise FormatError(f"{self.name}: categories: {error.errors()[0]['msg']}") from None
 
-    def image(self, image_id: int, folder: ImageFolder) -> DatasetImage:
-        """Build one DatasetImage with its objects."""
+    def image(
+        self, image_id: int, folder: ImageFolder, anns: list[dict] | None = None
+    ) -> DatasetImage:
+        """Build one DatasetImage with its objects (`anns`: its annotations, parsed already)."""
         entry = self.images[image_id]
         where = f"{self.name}: image {image_id}"
         ext = entry.get(EXT) or {}
         width, height = entry["width"], entry["height"]
-        lines = self.by_image.get(image_id, [])
-        anns = [self._parsed(line, image_id, number) for number, line in enumerate(lines)]
+        if anns is None:
+            anns = self._annotations(image_id)
         objects = [self._object(ann, width, height, n) for n, ann in enumerate(anns)]
         extra = ext.get("objects", [])
         if not isinstance(extra, list):
@@ -198,6 +204,61 @@ class _CocoFile:
             state=ext.get("state"),
             meta=ext.get("meta", {}),
         )
+
+    def plain_image(self, image_id: int, folder: ImageFolder) -> PlainDatasetImage | DatasetImage:
+        """One image as plain objects (`domain.plain`) when every annotation of it is a usual
+        box or one-ring polygon and the image has no labels of its own; else built in full."""
+        entry = self.images[image_id]
+        ext = entry.get(EXT) or {}
+        anns = self._annotations(image_id)
+        frames = ext.get("frame_count", 1) if isinstance(ext, dict) else None
+        if type(frames) is not int or any(ext.get(key) for key in _IMAGE_LABELS):
+            return self.image(image_id, folder, anns)
+        objects = []
+        for ann in anns:
+            plain = self._plain_object(ann)
+            if plain is None:
+                return self.image(image_id, folder, anns)
+            objects.append(plain)
+        file_name = entry["file_name"]
+        return PlainDatasetImage(
+            file_name=file_name,
+            width=entry["width"],
+            height=entry["height"],
+            frame_count=frames,
+            path=folder.find(file_name),
+            objects=objects,
+            build=partial(self.image, image_id, folder, anns),
+        )
+
+    def _annotations(self, image_id: int) -> list[dict]:
+        """An image's annotation entries, parsed."""
+        lines = self.by_image.get(image_id, [])
+        return [self._parsed(line, image_id, number) for number, line in enumerate(lines)]
+
+    def _plain_object(self, ann: dict) -> PlainObject | None:
+        """A COCO annotation as a plain object, if it reads as nothing but a box or a one-ring
+        polygon (what `_object` makes of it then); None otherwise."""
+        ext = ann.get(EXT)
+        if ext is None:
+            ext = {}
+        elif type(ext) is not dict or not ext.keys() <= _PLAIN_FIELDS:
+            return None
+        object_id = ext.get("id")
+        if object_id is None:
+            object_id = ann.get("id")
+        if object_id is None or ann.get("attributes"):
+            return None
+        kind = _raw_kind(ann, ext)
+        if kind == "bbox":
+            flat = ann.get("bbox")
+        elif kind == "polygon" and type(ann["segmentation"]) is list:
+            flat = ann["segmentation"][0]
+        else:
+            return None
+        if type(flat) is not list:
+            return None
+        return PlainObject(str(object_id), self.class_ids[ann["category_id"]], kind, flat)
 
     def _object(self, ann: dict, width: int, height: int, number: int) -> dict[str, Any]:
         """One COCO annotation as an annotation object's fields, to validate with its image's.
@@ -264,13 +325,18 @@ class _CocoImages:
     def __iter__(self) -> _CocoImageIterator:
         return _CocoImageIterator(self.files)
 
+    def plain(self) -> _CocoImageIterator:
+        """The images again, those of only usual objects as PlainDatasetImage."""
+        return _CocoImageIterator(self.files, plain=True)
+
 
 class _CocoImageIterator:
     """Builds each image when it is reached; `skip` passes images over without building them
     (a reader that shares the work with others builds only its own pages)."""
 
-    def __init__(self, files: list[_CocoFile]) -> None:
+    def __init__(self, files: list[_CocoFile], *, plain: bool = False) -> None:
         self._entries = self._walk(files)
+        self._plain = plain
 
     @staticmethod
     def _walk(files: list[_CocoFile]) -> Iterator[tuple[_CocoFile, ImageFolder, int]]:
@@ -284,8 +350,10 @@ class _CocoImageIterator:
     def __iter__(self) -> _CocoImageIterator:
         return self
 
-    def __next__(self) -> DatasetImage:
+    def __next__(self) -> DatasetImage | PlainDatasetImage:
         loaded, folder, image_id = next(self._entries)
+        if self._plain:
+            return loaded.plain_image(image_id, folder)
         return loaded.image(image_id, folder)
 
     def skip(self, count: int) -> int:

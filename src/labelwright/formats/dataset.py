@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from labelwright.domain.schema import LabelSchema
 from labelwright.domain.shapes import Annotation
+
+if TYPE_CHECKING:  # listing formats loads this module, and must not load the checks
+    from labelwright.domain.plain import PlainObject
 
 
 @dataclass
@@ -24,6 +27,21 @@ class DatasetImage:
     split: str | None = None  # train | val | test | None
     state: str | None = None  # workflow state (carried by the native format)
     meta: dict[str, Any] = field(default_factory=dict)  # anything else a format keeps
+
+
+@dataclass
+class PlainDatasetImage:
+    """An image whose objects are all of the usual kind, as plain data (`domain.plain`),
+    which an import can store without building models. `build()` gives the DatasetImage,
+    for when the plain path cannot settle it."""
+
+    file_name: str
+    width: int
+    height: int
+    frame_count: int
+    path: Path | None
+    objects: list[PlainObject]
+    build: Callable[[], DatasetImage]
 
 
 @dataclass
@@ -58,7 +76,9 @@ class Format(Protocol):
 
     A format may also set `skips_images = True` when the iterator of the images it reads
     has `skip(count) -> int`, passing images over without building them: a large import
-    then reads it in several processes, each building its share of the pages.
+    then reads it in several processes, each building its share of the pages. And the
+    images it reads may have `plain()`: an iterator over them again (with `skip` too) that
+    gives an image whose objects are all of the usual kind as a PlainDatasetImage.
     """
 
     name: str

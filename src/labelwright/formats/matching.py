@@ -11,6 +11,7 @@ an option name for its id) is dropped and reported, so the rest of the object st
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -194,6 +195,11 @@ class SchemaMatch:
                 skipped["unknown_relation"] += 1
         mapped = doc.model_copy(update={"objects": objects, "tags": tags, "relations": relations})
         return mapped, issues
+
+    def keeps(self, class_ids: Iterable[str]) -> bool:
+        """Whether objects of these dataset classes, without attributes, carry over as they
+        are (same class id, nothing to map)."""
+        return self._unchanged.issuperset(class_ids)
 
     def _carries_over(self, doc: Annotation) -> bool:
         """Whether every object of `doc` carries over as it is (the common case, made cheap)."""

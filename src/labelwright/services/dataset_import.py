@@ -38,11 +38,12 @@ import orjson
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from labelwright.domain.plain import plain_bodies
 from labelwright.domain.roles import ItemState
 from labelwright.domain.schema import LabelSchema
 from labelwright.domain.shapes import Annotation as AnnotationDoc
 from labelwright.domain.validation import AnnotationInvalid, ImageSize, Problem, validate_many
-from labelwright.formats.dataset import DatasetImage, FormatError
+from labelwright.formats.dataset import DatasetImage, FormatError, PlainDatasetImage
 from labelwright.formats.matching import SchemaMatch, unknown_attribute_issues
 from labelwright.jobs.runner import Cancelled, JobControl, JobFailed
 from labelwright.services import jobs, projects
@@ -131,9 +132,65 @@ class _Prepared(NamedTuple):
 
 
 def _prepare_page(
+    images: list[DatasetImage | PlainDatasetImage],
+    mapping: SchemaMatch,
+    schema: LabelSchema,
+    source: str | None,
+) -> list[_Prepared]:
+    """Map a page of images onto the project's schema and validate them together.
+
+    Images of only usual objects (PlainDatasetImage) whose classes carry over are settled
+    without models (`plain_bodies`); the rest, and those it cannot settle, are built.
+    """
+    settled = _settled_plainly(images, mapping, schema, source)
+    built = {
+        k: image if isinstance(image, DatasetImage) else image.build()
+        for k, image in enumerate(images)
+        if k not in settled
+    }
+    prepared = _prepare_built(list(built.values()), mapping, schema, source)
+    settled |= dict(zip(built, prepared, strict=True))
+    return [settled[k] for k in range(len(images))]
+
+
+def _settled_plainly(
+    images: list[DatasetImage | PlainDatasetImage],
+    mapping: SchemaMatch,
+    schema: LabelSchema,
+    source: str | None,
+) -> dict[int, _Prepared]:
+    """The plain images `plain_bodies` settles, prepared, by their place in the page."""
+    plain = [
+        (k, image)
+        for k, image in enumerate(images)
+        if isinstance(image, PlainDatasetImage) and mapping.keeps(o.class_id for o in image.objects)
+    ]
+    sizes = [ImageSize(i.width, i.height, i.frame_count) for _, i in plain]
+    bodies = plain_bodies(
+        [(image.objects, size) for (_, image), size in zip(plain, sizes, strict=True)],
+        schema,
+        source=source,
+    )
+    return {
+        k: _Prepared(
+            file_name=image.file_name,
+            size=size,
+            path=str(image.path) if image.path is not None else None,
+            issues=[],
+            skipped={},
+            body=_Body(*body),
+            doc=None,
+            problems=None,
+        )
+        for (k, image), size, body in zip(plain, sizes, bodies, strict=True)
+        if body is not None
+    }
+
+
+def _prepare_built(
     images: list[DatasetImage], mapping: SchemaMatch, schema: LabelSchema, source: str | None
 ) -> list[_Prepared]:
-    """Map a page of images onto the project's schema and validate them together."""
+    """Map built images onto the project's schema and validate them together."""
     mapped = []
     for image in images:
         skipped: Counter = Counter()
@@ -198,7 +255,8 @@ class _LocalPages:
         if self.passes and isinstance(self.dataset.images, Iterator):
             self.dataset = find_format(self.fmt).read(self.path)  # a one-shot stream: again
         self.passes += 1
-        images = iter(self.dataset.images)
+        plain = getattr(self.dataset.images, "plain", None)  # see formats.dataset.Format
+        images = plain() if plain is not None else iter(self.dataset.images)
         for number in itertools.count():
             if number % count != index:
                 if not _pass_over(images, self.page_size):
