@@ -72,6 +72,9 @@ PAGE = 1000  # images per page: one validation batch, one look-up, one short wri
 MAX_PROBLEMS = 1000  # problems listed in a report (all are counted)
 BEAT_SECONDS = 0.5  # progress is reported at most this often
 AHEAD = 4  # pages a second reading process may have ready before the writing side takes them
+COLLECT_EVERY = 50
+"""Pages a reading process makes between two looks for reference cycles: pages make few or
+none, and each look costs about a third of a page (it walks every page still held)."""
 SECOND_PROCESS_BYTES = 32 << 20
 """Label files this large (all but the images) are read in a second process; smaller ones
 are read in this one, where starting a process would cost more than it saves."""
@@ -303,14 +306,14 @@ def _serve_pages(
         local = _LocalPages(fmt, path, source, page_size)
         # The collector would scan what the reader loaded, and every page half built, many
         # times over (a third of the reading time): what is loaded is set aside for good,
-        # and cycles among the rest are looked for every few pages instead.
+        # and cycles among the rest are looked for every COLLECT_EVERY pages instead.
         gc.freeze()
         gc.disable()
         pages.put(("schema", local.schema()))
         while (asked := requests.recv()) is not None:
             for number, page in enumerate(local.share(*asked, part), start=1):
                 pages.put(("page", page))
-                if number % 10 == 0:
+                if number % COLLECT_EVERY == 0:
                     gc.collect()
             pages.put(("end", local.undeclared()))
     except EOFError:
