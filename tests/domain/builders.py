@@ -1,5 +1,6 @@
 """Small builders shared by the domain tests."""
 
+from collections.abc import Callable
 from typing import Any
 
 from labelwright.domain.schema import (
@@ -81,6 +82,16 @@ def make_schema(**settings: Any) -> LabelSchema:
         ],
         **settings,
     )
+
+
+def bounds_settings(make: Callable[..., LabelSchema]) -> dict[str, LabelSchema]:
+    """A schema made with each way of treating shapes at the image border, by name."""
+    return {
+        "refuse": make(),
+        "clip": make(out_of_bounds="clip"),
+        "exact": make(tolerance_px=0),
+        "loose": make(tolerance_px=1e300),
+    }
 
 
 def make_object(

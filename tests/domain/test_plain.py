@@ -22,7 +22,7 @@ from labelwright.domain.validation import (
     validate_many,
 )
 
-from .builders import HEIGHT, WIDTH
+from .builders import HEIGHT, WIDTH, bounds_settings
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -45,12 +45,7 @@ def schema(**settings_) -> LabelSchema:
     )
 
 
-SCHEMAS = {
-    "refuse": schema(),
-    "clip": schema(out_of_bounds="clip"),
-    "exact": schema(tolerance_px=0),
-    "loose": schema(tolerance_px=1e300),
-}
+SCHEMAS = bounds_settings(schema)
 numbers = st.one_of(
     st.floats(-20, WIDTH + 20),
     st.integers(-5, WIDTH + 5),

@@ -24,16 +24,11 @@ from labelwright.domain.validation import (
     validate_many,
 )
 
-from .builders import HEIGHT, WIDTH, make_object, make_schema
+from .builders import HEIGHT, WIDTH, bounds_settings, make_object, make_schema
 from .test_validation_properties import annotations, geometry_annotations, hostile
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-SCHEMAS = {
-    "refuse": make_schema(),
-    "clip": make_schema(out_of_bounds="clip"),
-    "exact": make_schema(tolerance_px=0),
-    "loose": make_schema(tolerance_px=1e300),
-}
+SCHEMAS = bounds_settings(make_schema)
 
 edges = st.sampled_from(
     [0.0, -0.0, -1.0, -1.0000001, 1e-300, 5e-324, -5e-324, WIDTH, WIDTH + 1.0, HEIGHT + 1.0]
