@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from labelwright.formats import filters
 from labelwright.formats._common import ImageFolder
-from labelwright.formats.filters import ImagePlacer
+from labelwright.formats.filters import ExportFiles
 
 
 def test_placing_links_an_image_once_and_keeps_an_existing_one(tmp_path: Path):
     source = tmp_path / "a.jpg"
     source.write_bytes(b"jpeg")
     target = tmp_path / "out" / "train" / "a.jpg"
-    placer = ImagePlacer()
-    placer.place(source, target)
-    placer.place(source, target)  # again: kept
+    with ExportFiles() as files:
+        files.place(source, target)
+        files.place(source, target)  # again: kept
     assert target.read_bytes() == b"jpeg" and target.stat().st_ino == source.stat().st_ino
 
 
@@ -28,3 +31,35 @@ def test_image_folder_finds_files_by_name_and_in_sub_folders(tmp_path: Path):
     assert folder.find("sub") is None  # a folder is not an image
     assert folder.find("nope.jpg") is None and folder.find("") is None
     assert ImageFolder(tmp_path / "absent").find("a.jpg") is None
+
+
+def test_export_files_hand_batches_to_a_helper_and_wait_for_every_file(tmp_path: Path):
+    count = filters.BATCH * 3 + 7  # the first batch here, the rest in the helper process
+    with ExportFiles() as files:
+        for number in range(count):
+            files.write(tmp_path / "labels" / f"{number % 3}" / f"{number}.txt", b"%d" % number)
+        assert files._helper is not None
+    assert files._helper is None  # stopped on leaving
+    last = count - 1
+    assert (tmp_path / "labels" / f"{last % 3}" / f"{last}.txt").read_bytes() == b"%d" % last
+    assert len(list((tmp_path / "labels").rglob("*.txt"))) == count
+
+
+@pytest.mark.parametrize("where", [3, filters.BATCH * 2 + 3])  # here, or in the helper
+def test_export_files_raise_a_failure_naming_the_file(tmp_path: Path, where: int):
+    source = tmp_path / "a.jpg"
+    source.write_bytes(b"jpeg")
+    with pytest.raises(OSError, match=r"missing\.jpg"), ExportFiles() as files:
+        for number in range(filters.BATCH * 4):
+            name = "missing.jpg" if number == where else "a.jpg"
+            files.place(tmp_path / name, tmp_path / "out" / f"{number}.jpg")
+
+
+def test_a_failure_of_the_export_itself_is_not_hidden(tmp_path: Path):
+    source = tmp_path / "a.jpg"
+    source.write_bytes(b"jpeg")
+    with pytest.raises(KeyError, match="the export's own"), ExportFiles() as files:
+        for number in range(filters.BATCH * 2):  # the helper fails on its (one) batch
+            name = "missing.jpg" if number == filters.BATCH else "a.jpg"
+            files.place(tmp_path / name, tmp_path / "out" / f"{number}.jpg")
+        raise KeyError("the export's own failure")

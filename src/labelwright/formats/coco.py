@@ -43,7 +43,7 @@ from labelwright.formats._coco_write import _SplitWriter, write_image
 from labelwright.formats._coco_write import categories as categories
 from labelwright.formats._coco_write import coco_annotation as coco_annotation
 from labelwright.formats.dataset import Dataset, Manifest
-from labelwright.formats.filters import ImagePlacer, Tally, safe_relative
+from labelwright.formats.filters import ExportFiles, Tally, safe_relative
 
 
 class CocoFormat:
@@ -74,17 +74,17 @@ class CocoFormat:
         }
         tally = Tally(self.name, dataset.schema)
         writers: dict[str | None, _SplitWriter] = {}
-        placer = ImagePlacer()
         try:
-            for image in dataset:
-                writer = writers.get(image.split)
-                if writer is None:
-                    writer = writers[image.split] = _SplitWriter(folder, image.split, head)
-                relative = safe_relative(image.file_name, annotations_file(image.split))
-                if copy_images and image.path is not None:
-                    placer.place(image.path, out / "images" / (image.split or "") / relative)
-                write_image(writer, image, by_class)
-                tally.add(image)
+            with ExportFiles() as files:
+                for image in dataset:
+                    writer = writers.get(image.split)
+                    if writer is None:
+                        writer = writers[image.split] = _SplitWriter(folder, image.split, head)
+                    relative = safe_relative(image.file_name, annotations_file(image.split))
+                    if copy_images and image.path is not None:
+                        files.place(image.path, out / "images" / (image.split or "") / relative)
+                    write_image(writer, image, by_class)
+                    tally.add(image)
         finally:
             for writer in writers.values():
                 writer.close()

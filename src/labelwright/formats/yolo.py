@@ -55,7 +55,7 @@ from labelwright.formats._yolo_read import (
 )
 from labelwright.formats._yolo_read import image_size as image_size
 from labelwright.formats.dataset import Dataset, DatasetImage, FormatError, Manifest
-from labelwright.formats.filters import ImagePlacer, Tally, safe_relative
+from labelwright.formats.filters import ExportFiles, Tally, safe_relative
 
 TASKS = ("detect", "segment", "pose", "obb")
 _AREA_KINDS = {"bbox", "rotated_box", "polygon", "ellipse", "mask"}
@@ -152,22 +152,14 @@ def label_path(relative: PurePosixPath) -> PurePosixPath:
     return relative.with_suffix(".txt")
 
 
-def _write_file(path: str, data: bytes) -> None:
-    """Create or replace a small file (os calls: a label file per image makes open() costly)."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
-    try:
-        os.write(fd, data)
-    finally:
-        os.close(fd)
-
-
 class _LabelWriter:
-    """Writes label files and places images, making each folder once."""
+    """Writes label files and places images (through `files`, see ExportFiles)."""
 
-    def __init__(self, out: Path, task: str, index: dict[str, int], copy_images: bool) -> None:
+    def __init__(
+        self, out: Path, task: str, index: dict[str, int], copy_images: bool, files: ExportFiles
+    ) -> None:
         self.out, self.task, self.index, self.copy_images = out, task, index, copy_images
-        self.made: set[str] = set()
-        self.placer = ImagePlacer()
+        self.files = files
 
     def write(self, image: DatasetImage, split: str) -> list[str]:
         """Write one image's label file (and place the image); return the written class ids."""
@@ -184,13 +176,9 @@ class _LabelWriter:
                 lines.append(line)
                 written.append(obj.class_id)
         target = os.path.join(self.out, "labels", split, label_path(relative))
-        folder = os.path.dirname(target)
-        if folder not in self.made:
-            os.makedirs(folder, exist_ok=True)
-            self.made.add(folder)
-        _write_file(target, "".join(line + "\n" for line in lines).encode())
+        self.files.write(target, "".join(line + "\n" for line in lines).encode())
         if self.copy_images and image.path is not None:
-            self.placer.place(image.path, self.out / "images" / split / relative)
+            self.files.place(image.path, self.out / "images" / split / relative)
         return written
 
 
@@ -225,10 +213,11 @@ class YoloFormat:
         extra = pose_settings(schema) if task == "pose" else {}
         index = {c.id: number for number, c in enumerate(schema.classes)}
         tally = Tally(f"{self.name}-{task}", schema)
-        writer = _LabelWriter(out, task, index, copy_images)
-        for image in dataset:
-            split = image.split or "train"
-            tally.add(image, writer.write(image, split), split=split)
+        with ExportFiles() as files:
+            writer = _LabelWriter(out, task, index, copy_images, files)
+            for image in dataset:
+                split = image.split or "train"
+                tally.add(image, writer.write(image, split), split=split)
         self._write_yaml(out, schema, set(tally.manifest.per_split), task, extra)
         return tally.finish(out)
 
