@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -63,3 +65,39 @@ def test_a_failure_of_the_export_itself_is_not_hidden(tmp_path: Path):
             name = "missing.jpg" if number == filters.BATCH else "a.jpg"
             files.place(tmp_path / name, tmp_path / "out" / f"{number}.jpg")
         raise KeyError("the export's own failure")
+
+
+def test_export_files_do_everything_themselves_where_no_process_starts(tmp_path: Path, monkeypatch):
+    monkeypatch.setattr(ExportFiles, "_start", staticmethod(lambda: None))
+    count = filters.BATCH * 2 + 1
+    with ExportFiles() as files:
+        for number in range(count):
+            files.write(tmp_path / f"{number}.txt", b"x")
+        assert files._helper is None
+    assert len(list(tmp_path.glob("*.txt"))) == count
+
+
+def test_a_process_that_cannot_start_is_no_failure(monkeypatch):
+    def refused(*_args, **_kwargs):
+        raise OSError("no more processes")
+
+    monkeypatch.setattr(filters.subprocess, "Popen", refused)
+    assert ExportFiles._start() is None
+
+
+def test_the_helper_runs_nothing_but_its_module(tmp_path: Path):
+    """Started from a script that exports at its top level, the helper does not run it."""
+    script = tmp_path / "export_at_top_level.py"
+    script.write_text(
+        "from pathlib import Path\n"
+        "from labelwright.formats.filters import BATCH, ExportFiles\n"
+        "here = Path(__file__).parent\n"
+        "print('script ran')\n"
+        "with ExportFiles() as files:\n"
+        "    for n in range(BATCH * 2 + 1):\n"
+        "        files.write(here / 'out' / f'{n}.txt', b'x')\n"
+    )
+    run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.count("script ran") == 1
+    assert len(list((tmp_path / "out").glob("*.txt"))) == filters.BATCH * 2 + 1

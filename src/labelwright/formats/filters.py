@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import json
-import multiprocessing
-import multiprocessing.process
 import os
-import shutil
+import select
+import subprocess
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict
-from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
 
 from labelwright.domain.schema import LabelSchema
+from labelwright.formats import file_ops
 from labelwright.formats._common import safe_relative as safe_relative
 from labelwright.formats.dataset import DatasetImage, Manifest
 
@@ -75,61 +74,11 @@ class Tally:
 def place_image(source: Path, target: Path) -> None:
     """Hard-link `source` to `target` (same file system), else copy it; keep any existing one."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    _place(str(source), str(target))
+    file_ops.place(str(source), str(target))
 
 
-def _place(source: str, target: str) -> None:
-    """Hard-link `source` to `target`, else copy it; keep any existing one (its folder exists)."""
-    try:
-        os.link(source, target)
-    except FileExistsError:
-        return
-    except OSError:  # another device, or a file system without hard links
-        if not os.path.exists(target):
-            shutil.copy2(source, target)
-
-
-def _write_file(path: str, data: bytes) -> None:
-    """Create or replace a small file (os calls: a file per image makes open() costly)."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
-    try:
-        os.write(fd, data)
-    finally:
-        os.close(fd)
-
-
-PLACE, WRITE = 0, 1  # the kinds of file operation, by number (they travel to another process)
 BATCH = 256
 """File operations handed over together; below one batch in all, an export does them itself."""
-
-
-def _file_operations(batch: list[tuple[int, str, Any]], made: set[str]) -> None:
-    """Do a batch of (kind, path, source or data) in order, making each folder once."""
-    for kind, path, other in batch:
-        folder = os.path.dirname(path)
-        if folder not in made:
-            os.makedirs(folder, exist_ok=True)
-            made.add(folder)
-        if kind == PLACE:
-            _place(other, path)
-        else:
-            _write_file(path, other)
-
-
-def _serve_file_operations(conn: Connection) -> None:
-    """The helper process: batches in until None. It says ("failed", why) at its first
-    failure (doing nothing more), and ("done", the first failure or None) at the end."""
-    made: set[str] = set()
-    failure: str | None = None
-    while (batch := conn.recv()) is not None:
-        if failure is None:
-            try:
-                _file_operations(batch, made)
-            except OSError as error:
-                failure = str(error)
-                conn.send(("failed", failure))
-    conn.send(("done", failure))
-    conn.close()
 
 
 class ExportFiles:
@@ -137,17 +86,18 @@ class ExportFiles:
 
     Creating a file or a hard link costs tens of microseconds in the kernel, as much as
     encoding an image's labels; past the first batch the calls go, in batches, to a
-    helper process, which runs them on another core while the export goes on. A thread
-    would not: it would queue for the interpreter lock after each call. Use it as a
-    context manager; leaving waits for every file, and a failure is raised as an
-    OSError naming the file (at the latest on leaving).
+    helper process (`file_ops`), which runs them on another core while the export goes
+    on. A thread would not: it would queue for the interpreter lock after each call.
+    Where no helper starts, the export does them itself. Use it as a context manager;
+    leaving waits for every file, and a failure is raised as an OSError naming the file
+    (at the latest on leaving).
     """
 
     def __init__(self) -> None:
-        self._batch: list[tuple[int, str, Any]] = []
-        self._made: set[str] = set()  # folders made here, before any helper starts
-        self._helper: tuple[multiprocessing.process.BaseProcess, Connection] | None = None
-        self._started = False
+        self._batch: list[file_ops.Operation] = []
+        self._made: set[str] = set()  # folders made here, while no helper runs
+        self._helper: subprocess.Popen | None = None
+        self._flushed = 0  # batches handed over or done so far
 
     def __enter__(self) -> ExportFiles:
         return self
@@ -163,59 +113,75 @@ class ExportFiles:
 
     def place(self, source: Path, target: Path) -> None:
         """Hard-link `source` to `target`, else copy it; keep any existing one."""
-        self._add((PLACE, str(target), str(source)))
+        self._add((file_ops.PLACE, str(target), str(source)))
 
     def write(self, path: str | Path, data: bytes) -> None:
         """Create or replace the file `path` holding `data`."""
-        self._add((WRITE, str(path), data))
+        self._add((file_ops.WRITE, str(path), data))
 
-    def _add(self, operation: tuple[int, str, Any]) -> None:
+    def _add(self, operation: file_ops.Operation) -> None:
         self._batch.append(operation)
         if len(self._batch) >= BATCH:
             self._flush()
 
     def _flush(self) -> None:
-        """Hand the batch over (to a helper from the second batch on) or do it here."""
+        """Hand the batch to the helper (started at the second batch) or do it here."""
         if not self._batch:
             return
         batch, self._batch = self._batch, []
-        if not self._started:  # a small export never starts a process
-            self._started = True
-            _file_operations(batch, self._made)
-            return
-        if self._helper is None:
+        self._flushed += 1
+        if self._flushed == 2:  # a small export, of one batch, never starts a process
             self._helper = self._start()
-        conn = self._helper[1]
-        if conn.poll():  # the helper failed on an earlier batch
-            raise OSError(conn.recv()[1])
-        conn.send(batch)
+        if self._helper is None:
+            file_ops.run(batch, self._made)
+            return
+        helper = self._helper
+        if select.select([helper.stdout], [], [], 0)[0]:  # it failed on an earlier batch
+            raise OSError(_answer(helper)[1])
+        try:
+            file_ops.send(helper.stdin, batch)  # type: ignore[arg-type]
+        except BrokenPipeError:
+            raise OSError(_GONE) from None
 
     @staticmethod
-    def _start() -> tuple[multiprocessing.process.BaseProcess, Connection]:
-        context = multiprocessing.get_context("spawn")  # safe beside the server's threads
-        ours, theirs = context.Pipe()
-        process = context.Process(target=_serve_file_operations, args=(theirs,), daemon=True)
-        process.start()
-        theirs.close()
-        return process, ours
+    def _start() -> subprocess.Popen | None:
+        """The helper process, or None where none starts (the export then does it all)."""
+        command = [sys.executable, "-m", "labelwright.formats.file_ops"]
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+        pipe = subprocess.PIPE
+        try:
+            return subprocess.Popen(command, stdin=pipe, stdout=pipe, env=env)
+        except OSError:
+            return None
 
     def _stop(self) -> str | None:
         """Let the helper finish its batches and stop; the first failure it met, if any."""
-        if self._helper is None:
+        helper, self._helper = self._helper, None
+        if helper is None:
             return None
-        process, conn = self._helper
-        self._helper = None
         failure = None
         try:
-            conn.send(None)
+            file_ops.send(helper.stdin, None)  # type: ignore[arg-type]
+            helper.stdin.close()  # type: ignore[union-attr]
+        except BrokenPipeError:
+            failure = _GONE
+        try:
             while True:
-                said, why = conn.recv()
+                said, why = _answer(helper)
                 failure = failure or why
                 if said == "done":
-                    break
-        except (EOFError, OSError):
-            failure = failure or "the process writing the export's files ended unexpectedly"
+                    return failure
         finally:
-            conn.close()
-            process.join()
-        return failure
+            helper.stdout.close()  # type: ignore[union-attr]
+            helper.wait()
+
+
+_GONE = "the process writing the export's files ended unexpectedly"
+
+
+def _answer(helper: subprocess.Popen) -> tuple[str, str | None]:
+    """The helper's next message: ("failed" or "done", the failure or None)."""
+    try:
+        return file_ops.receive(helper.stdout)  # type: ignore[arg-type]
+    except EOFError:
+        return "done", _GONE
