@@ -101,3 +101,29 @@ def test_the_helper_runs_nothing_but_its_module(tmp_path: Path):
     assert run.returncode == 0, run.stderr
     assert run.stdout.count("script ran") == 1
     assert len(list((tmp_path / "out").glob("*.txt"))) == filters.BATCH * 2 + 1
+
+
+def test_read_ahead_gives_every_file_in_order(tmp_path: Path):
+    count = filters.BATCH * (filters.READ_AHEAD + 2) + 5  # past the first batch: a helper
+    paths = []
+    for number in range(count):
+        path = tmp_path / f"{number}.txt"
+        if number % 7:  # every seventh is missing
+            path.write_bytes(b"%d" % number)
+        paths.append(str(path))
+    (tmp_path / "folder.txt").mkdir()
+    paths.append(str(tmp_path / "folder.txt"))  # a folder reads as no file
+    got = list(filters.read_ahead(paths))
+    assert got[:-1] == [b"%d" % n if n % 7 else None for n in range(count)]
+    assert got[-1] is None
+
+
+def test_read_ahead_stopped_early_stops_its_helper(tmp_path: Path):
+    paths = []
+    for number in range(filters.BATCH * 6):
+        (tmp_path / f"{number}.txt").write_bytes(b"x")
+        paths.append(str(tmp_path / f"{number}.txt"))
+    reading = filters.read_ahead(paths)
+    taken = [next(reading) for _ in range(filters.BATCH + 3)]  # the helper has started
+    reading.close()  # what a reader that stops half way does (contextlib.closing)
+    assert taken == [b"x"] * (filters.BATCH + 3)

@@ -13,6 +13,7 @@ from PIL import Image
 
 from labelwright.domain.geometry import bbox_of, rotated_box_corners
 from labelwright.domain.shapes import AnnotationObject, Keypoints, RotatedBox
+from labelwright.formats._yolo_read import LabelReader
 from labelwright.formats.dataset import Dataset, DatasetImage, FormatError
 from labelwright.formats.yolo import YoloFormat, image_size
 from tests.formats.conftest import datasets, make_schema, rich_dataset
@@ -231,3 +232,11 @@ def test_a_failed_label_write_is_raised(tmp_path: Path) -> None:
     image = DatasetImage(file_name="x.png", width=30, height=20)
     with pytest.raises(IsADirectoryError):
         YoloFormat().write(Dataset(make_schema(), [image]), tmp_path / "out", copy_images=False)
+
+
+def test_a_label_file_that_cannot_be_read_is_named(tmp_path: Path) -> None:
+    reader = LabelReader(tmp_path, make_schema().classes, "detect")
+    label = tmp_path / "labels" / "train" / "a.txt"
+    with pytest.raises(OSError, match=r"labels/train/a\.txt: Permission denied"):
+        reader.parse(label, "Permission denied", 100, 100)
+    assert reader.parse(label, None, 100, 100) == []  # no label file: no objects

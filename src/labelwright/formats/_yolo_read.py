@@ -6,6 +6,7 @@ import math
 import os
 import re
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,9 @@ from pydantic import ValidationError
 
 from labelwright.domain.schema import LabelClass, LabelSchema, Skeleton
 from labelwright.domain.shapes import Annotation, AnnotationObject, Point, RotatedBox
+from labelwright.formats import file_ops
 from labelwright.formats.dataset import DatasetImage, FormatError
+from labelwright.formats.filters import read_ahead
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".gif", ".dng"}
 SPLITS = ("train", "val", "test")
@@ -184,11 +187,17 @@ class LabelReader:
 
     def objects(self, file: Path, width: int, height: int) -> list[AnnotationObject]:
         """The objects of one label file (none when it does not exist)."""
-        try:
-            with open(file, "rb") as handle:  # cheaper than Path.open, once per image
-                data = handle.read()
-        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        return self.parse(file, file_ops.read_file(str(file)), width, height)
+
+    def parse(
+        self, file: Path, data: bytes | str | None, width: int, height: int
+    ) -> list[AnnotationObject]:
+        """The objects of a label file read (`file_ops.read_file`): its bytes, None when it
+        does not exist, or why it could not be read (an OSError)."""
+        if data is None:
             return []
+        if isinstance(data, str):
+            raise OSError(f"{self._where(file)}: {data}")
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as error:
@@ -279,19 +288,40 @@ class YoloImages:
         sizes = ImageSizes()
         for split, folder in self.folders:
             labels = str(labels_folder(folder))
-            for relative, file, info in image_files(folder):
-                width, height = sizes.size(file, info)
-                stem = relative[: len(relative) - len(suffix_of(relative))]
-                label_file = Path(labels, stem + ".txt")  # as label_path() names it
-                objects = self.reader.objects(label_file, width, height)
-                yield DatasetImage(
-                    file_name=relative,
-                    width=width,
-                    height=height,
-                    annotation=Annotation(objects=objects),
-                    path=file,
-                    split=split,
-                )
+            images = list(image_files(folder))
+            label_files = [  # as label_path() names them
+                os.path.join(labels, relative[: len(relative) - len(suffix_of(relative))] + ".txt")
+                for relative, _, _ in images
+            ]
+            # The label files are read ahead, on another core: the calls cost as much as
+            # parsing what they hold.
+            with closing(read_ahead(label_files)) as contents:
+                for (relative, file, info), label_file, data in zip(
+                    images, label_files, contents, strict=True
+                ):
+                    size = sizes.size(file, info)
+                    yield self._image(relative, file, size, label_file, data, split)
+
+    def _image(
+        self,
+        relative: str,
+        file: Path,
+        size: tuple[int, int],
+        label_file: str,
+        data: bytes | str | None,
+        split: str,
+    ) -> DatasetImage:
+        """One image with the objects of its label file's contents."""
+        width, height = size
+        objects = self.reader.parse(Path(label_file), data, width, height)
+        return DatasetImage(
+            file_name=relative,
+            width=width,
+            height=height,
+            annotation=Annotation(objects=objects),
+            path=file,
+            split=split,
+        )
 
 
 def labels_folder(images: Path) -> Path:

@@ -1,7 +1,8 @@
-"""File operations of an export (hard links, copies, small files), and the helper process
-that runs them in batches beside the writer (`python -m labelwright.formats.file_ops`).
+"""File operations of an export (hard links, copies, small files) and the reading of many
+small files, and the helper process that runs them in batches beside the writer or the
+reader (`python -m labelwright.formats.file_ops`).
 
-The helper reads batches from its standard input and answers on its standard output, each
+The helper reads requests from its standard input and answers on its standard output, each
 message a length-prefixed pickle. It loads nothing of Labelwright but this module, so it
 starts in a blink and never runs the caller's own script again (as a spawned
 multiprocessing child would, where that script has no `if __name__ == "__main__"`).
@@ -17,6 +18,7 @@ import sys
 from typing import IO, Any
 
 PLACE, WRITE = 0, 1  # the kinds of file operation
+ABSENT = None  # what reading a file that is not there gives
 _LENGTH = struct.Struct("<I")
 
 Operation = tuple[int, str, Any]  # (PLACE, target, source) or (WRITE, path, data)
@@ -55,6 +57,18 @@ def run(batch: list[Operation], made: set[str]) -> None:
             write_file(path, other)
 
 
+def read_file(path: str) -> bytes | str | None:
+    """A file's bytes; ABSENT when there is no such file; the error's text when it cannot be
+    read (so that a batch of reads goes on past it)."""
+    try:
+        with open(path, "rb") as handle:  # cheaper than Path.open, once per file
+            return handle.read()
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        return ABSENT
+    except OSError as error:
+        return str(error)
+
+
 def send(stream: IO[bytes], message: Any) -> None:
     """Write one message (None ends a stream of batches)."""
     blob = b"" if message is None else pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
@@ -76,14 +90,19 @@ def receive(stream: IO[bytes]) -> Any:
 
 
 def serve(requests: IO[bytes], answers: IO[bytes]) -> None:
-    """Run batches until None; say ("failed", why) at the first failure (doing nothing more
-    after it) and ("done", the first failure or None) at the end."""
+    """Answer requests until None: ("run", operations) says nothing, unless it fails (then
+    ("failed", why), and later runs are skipped); ("read", paths) answers with their
+    `read_file` results. The last answer is ("done", the first failure or None)."""
     made: set[str] = set()
     failure: str | None = None
-    while (batch := receive(requests)) is not None:
-        if failure is None:
+    while (request := receive(requests)) is not None:
+        kind, payload = request
+        if kind == "read":
+            send(answers, ("read", [read_file(path) for path in payload]))
+            answers.flush()
+        elif failure is None:
             try:
-                run(batch, made)
+                run(payload, made)
             except OSError as error:
                 failure = str(error)
                 send(answers, ("failed", failure))

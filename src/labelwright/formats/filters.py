@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 from labelwright.domain.schema import LabelSchema
 from labelwright.formats import file_ops
@@ -139,49 +140,92 @@ class ExportFiles:
         if select.select([helper.stdout], [], [], 0)[0]:  # it failed on an earlier batch
             raise OSError(_answer(helper)[1])
         try:
-            file_ops.send(helper.stdin, batch)  # type: ignore[arg-type]
+            file_ops.send(helper.stdin, ("run", batch))  # type: ignore[arg-type]
+            helper.stdin.flush()  # type: ignore[union-attr]
         except BrokenPipeError:
             raise OSError(_GONE) from None
 
     @staticmethod
     def _start() -> subprocess.Popen | None:
-        """The helper process, or None where none starts (the export then does it all)."""
-        command = [sys.executable, "-m", "labelwright.formats.file_ops"]
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
-        pipe = subprocess.PIPE
-        try:
-            return subprocess.Popen(command, stdin=pipe, stdout=pipe, env=env)
-        except OSError:
-            return None
+        return start_helper()
 
     def _stop(self) -> str | None:
         """Let the helper finish its batches and stop; the first failure it met, if any."""
         helper, self._helper = self._helper, None
-        if helper is None:
-            return None
-        failure = None
-        try:
-            file_ops.send(helper.stdin, None)  # type: ignore[arg-type]
-            helper.stdin.close()  # type: ignore[union-attr]
-        except BrokenPipeError:
-            failure = _GONE
-        try:
-            while True:
-                said, why = _answer(helper)
-                failure = failure or why
-                if said == "done":
-                    return failure
-        finally:
-            helper.stdout.close()  # type: ignore[union-attr]
-            helper.wait()
+        return stop_helper(helper) if helper is not None else None
 
 
-_GONE = "the process writing the export's files ended unexpectedly"
+_GONE = "the process handling the files ended unexpectedly"
 
 
-def _answer(helper: subprocess.Popen) -> tuple[str, str | None]:
-    """The helper's next message: ("failed" or "done", the failure or None)."""
+def start_helper() -> subprocess.Popen | None:
+    """A `file_ops` helper process, or None where none starts (then do the work here)."""
+    command = [sys.executable, "-m", "labelwright.formats.file_ops"]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    pipe = subprocess.PIPE
+    try:
+        return subprocess.Popen(command, stdin=pipe, stdout=pipe, env=env)
+    except OSError:
+        return None
+
+
+def stop_helper(helper: subprocess.Popen) -> str | None:
+    """Let a helper finish what it was asked and stop; the first failure it met, if any.
+    Answers to reads nobody took any more are passed over."""
+    failure = None
+    try:
+        file_ops.send(helper.stdin, None)  # type: ignore[arg-type]
+        helper.stdin.close()  # type: ignore[union-attr]
+    except BrokenPipeError:
+        failure = _GONE
+    try:
+        while True:
+            said, why = _answer(helper)
+            if said == "read":
+                continue
+            failure = failure or why
+            if said == "done":
+                return failure
+    finally:
+        helper.stdout.close()  # type: ignore[union-attr]
+        helper.wait()
+
+
+def _answer(helper: subprocess.Popen) -> tuple[str, Any]:
+    """The helper's next message: ("failed" or "done", the failure or None), or ("read",
+    the files' contents)."""
     try:
         return file_ops.receive(helper.stdout)  # type: ignore[arg-type]
     except EOFError:
         return "done", _GONE
+
+
+READ_AHEAD = 4
+"""Batches of files a helper may have read before the reader takes them."""
+
+
+def read_ahead(paths: list[str]) -> Iterator[bytes | str | None]:
+    """Each file's `file_ops.read_file` result, in order; past the first batch a helper
+    process reads the next batches while the caller works on this one."""
+    batches = [paths[k : k + BATCH] for k in range(0, len(paths), BATCH)]
+    if not batches:
+        return
+    yield from map(file_ops.read_file, batches[0])  # a small dataset starts no process
+    helper = start_helper() if len(batches) > 1 else None
+    if helper is None:
+        for batch in batches[1:]:
+            yield from map(file_ops.read_file, batch)
+        return
+    try:
+        asked = 1
+        for taken in range(1, len(batches)):
+            while asked < len(batches) and asked - taken < READ_AHEAD:
+                file_ops.send(helper.stdin, ("read", batches[asked]))  # type: ignore[arg-type]
+                helper.stdin.flush()  # type: ignore[union-attr]
+                asked += 1
+            said, contents = _answer(helper)
+            if said != "read":
+                raise OSError(contents or _GONE)
+            yield from contents
+    finally:
+        stop_helper(helper)
