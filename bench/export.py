@@ -13,13 +13,13 @@ fresh process so its peak RSS is its own; `cpu` is the step's CPU time (with tha
 process it started), steadier than wall time on a shared machine. Target: each step
 <= 20 s and <= 2 GB.
 
-`--import-project` adds a step importing the COCO export into a fresh SQLite project
-through `services.dataset_import.import_dataset` (as the CLI does: the job runs in this
-process, and a dataset this large is read and checked in a second process). The
-project's items (one per image, the right size) are bulk-seeded first and that time is
-printed apart, since bringing in 100,000 new images is the intake's job
-(bench/ingest.py measures it). Its line shows the CPU of both processes and the peak
-RSS of the larger one.
+`--import-project` adds steps importing the COCO export, then the YOLO export, each into a
+fresh SQLite project through `services.dataset_import.import_dataset` (as the CLI does: the
+job runs in this process; a dataset whose label files are this large is read and checked in
+other processes). The project's items (one per image, the right size) are bulk-seeded
+first and that time is printed apart, since bringing in 100,000 new images is the intake's
+job (bench/ingest.py measures it). Its line shows the CPU of all the processes and the peak
+RSS of the largest.
 """
 
 from __future__ import annotations
@@ -166,8 +166,9 @@ def seed_project(ctx: Context, count: int) -> tuple[User, int]:
     return admin, project_id
 
 
-def import_project(count: int, work: Path) -> tuple[int, dict]:
-    """Import the COCO export into a fresh SQLite project whose items exist; (objects, extra)."""
+def import_project(count: int, work: Path, fmt: str = "coco") -> tuple[int, dict]:
+    """Import an export (`fmt`: coco or yolo) into a fresh SQLite project whose items exist;
+    (objects, extra)."""
     from sqlalchemy import func, select
 
     from labelwright.config import Settings
@@ -182,7 +183,7 @@ def import_project(count: int, work: Path) -> tuple[int, dict]:
         admin, project_id = seed_project(ctx, count)
         seeded = time.perf_counter() - started
         before, cpu_before, reader_before = time.perf_counter(), _cpu_seconds(), _children_cpu()
-        report = dataset_import.import_dataset(ctx, admin, project_id, work / "coco", "coco")
+        report = dataset_import.import_dataset(ctx, admin, project_id, work / fmt, fmt)
         imported = time.perf_counter() - before
         cpu, reader_cpu = _cpu_seconds() - cpu_before, _children_cpu() - reader_before
         with ctx.db.session(readonly=True) as sess:
@@ -229,6 +230,8 @@ def run_step(step: str, count: int, objects: int, work: Path) -> dict:
         done = sum(len(i.annotation.objects) for i in read)
     elif step == "import-project":
         done, extra = import_project(count, work)
+    elif step == "import-yolo":
+        done, extra = import_project(count, work, "yolo")
     seconds = extra.get("import_seconds", time.perf_counter() - started)
     peak_kb = max(
         resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
@@ -268,7 +271,7 @@ def main() -> None:
     print(f"{args.images} images, {args.objects} objects, in {work}")
     print(f"{'step':<16}{'seconds':>10}{'cpu':>8}{'peak RSS MB':>14}{'objects':>12}")
     steps = ["generate", "coco-write", "coco-read", "yolo-write", "yolo-read"]
-    for step in steps + ["import-project"] * args.import_project:
+    for step in steps + ["import-project", "import-yolo"] * args.import_project:
         command = [sys.executable, __file__, "--step", step, "--images", str(args.images)]
         command += ["--objects", str(args.objects), "--out", str(work)]
         result = json.loads(subprocess.run(command, check=True, capture_output=True).stdout)
@@ -276,7 +279,7 @@ def main() -> None:
             f"{step:<16}{result['seconds']:>10}{result['cpu_seconds']:>8}"
             f"{result['peak_rss_mb']:>14}{result['objects']:>12}"
         )
-        if step == "import-project":
+        if step in ("import-project", "import-yolo"):
             print(
                 f"  (items seeded first in {result['seed_seconds']} s, not counted; "
                 f"import alone {result['import_seconds']} s, {result['import_cpu']} s CPU of "

@@ -9,13 +9,14 @@ from pathlib import Path
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from labelwright.domain.geometry import bbox_of, rotated_box_corners
 from labelwright.domain.shapes import AnnotationObject, Keypoints, RotatedBox
 from labelwright.formats._yolo_read import LabelReader
-from labelwright.formats.dataset import Dataset, DatasetImage, FormatError
-from labelwright.formats.yolo import YoloFormat, image_size
+from labelwright.formats.dataset import Dataset, DatasetImage, FormatError, PlainDatasetImage
+from labelwright.formats.yolo import TASKS, YoloFormat, image_size
 from tests.formats.conftest import datasets, make_schema, rich_dataset
 
 
@@ -75,6 +76,39 @@ def test_segment_reads_back_the_polygons(tmp_path_factory, images) -> None:
             flat_a = [c for p in a.shape.rings[0] for c in p]
             flat_b = [c for p in b.shape.rings[0] for c in p]
             assert a.class_id == b.class_id and close(flat_a, flat_b, tolerance(image))
+
+
+def _plain_form(obj) -> tuple:
+    """What a plain object holds of a read object: id, class, kind and numbers, flat."""
+    shape = obj.shape
+    if shape.kind == "bbox":
+        return obj.id, obj.class_id, "bbox", [shape.x, shape.y, shape.w, shape.h]
+    return obj.id, obj.class_id, "polygon", [c for point in shape.rings[0] for c in point]
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(images=datasets(("bbox", "polygon", "rotated_box")), task=st.sampled_from(TASKS))
+def test_plain_images_are_read_as_the_full_reader_reads_them(
+    tmp_path_factory, images, task
+) -> None:
+    root = tmp_path_factory.mktemp("yolo")
+    images = with_pixels(images, root / "src")
+    YoloFormat(task=task).write(Dataset(schema=make_schema(), images=images), root / "out")
+    read = YoloFormat().read(root / "out", schema=make_schema())
+    for full, either in zip(read, read.images.plain(), strict=True):
+        if isinstance(either, DatasetImage):
+            assert either == full
+            continue
+        assert task in ("detect", "segment")
+        assert isinstance(either, PlainDatasetImage) and either.build() == full
+        assert (either.file_name, either.width, either.height) == (
+            full.file_name,
+            full.width,
+            full.height,
+        )
+        assert [tuple(o) for o in either.objects] == [
+            _plain_form(o) for o in full.annotation.objects
+        ]
 
 
 def test_obb_reads_back_rotated_boxes(tmp_path: Path) -> None:

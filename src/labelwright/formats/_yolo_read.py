@@ -7,6 +7,7 @@ import os
 import re
 from collections.abc import Iterator
 from contextlib import closing
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -14,10 +15,11 @@ import yaml
 from PIL import Image, UnidentifiedImageError
 from pydantic import ValidationError
 
+from labelwright.domain.plain import PlainObject
 from labelwright.domain.schema import LabelClass, LabelSchema, Skeleton
 from labelwright.domain.shapes import Annotation, AnnotationObject, Point, RotatedBox
 from labelwright.formats import file_ops
-from labelwright.formats.dataset import DatasetImage, FormatError
+from labelwright.formats.dataset import DatasetImage, FormatError, PlainDatasetImage
 from labelwright.formats.filters import read_ahead
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".gif", ".dng"}
@@ -211,6 +213,47 @@ class LabelReader:
                 result.append(self._object(tokens, (file, number), object_id, width, height))
         return result
 
+    def plain(
+        self, data: bytes | str | None, stem: str, width: int, height: int
+    ) -> list[PlainObject] | None:
+        """A label file's objects as plain data (`domain.plain`), as `parse` would read them;
+        None when anything in it is not a detect or segment line that parses (`parse` then
+        reads it, and says what is wrong)."""
+        if self.task not in (None, "detect", "segment") or isinstance(data, str):
+            return None
+        if data is None:
+            return []
+        try:
+            lines = data.decode("utf-8").splitlines()
+        except UnicodeDecodeError:
+            return None
+        result = []
+        for number, line in enumerate(lines, start=1):
+            tokens = line.split()
+            if not tokens:
+                continue
+            try:
+                index = int(tokens[0])
+                values = [float(t) for t in tokens[1:]]
+            except ValueError:
+                return None
+            if not 0 <= index < len(self.classes):
+                return None
+            count = len(values)
+            if (self.task or ("detect" if count == 4 else "segment")) == "detect":
+                if count != 4:
+                    return None
+                cx, cy, w, h = values
+                flat = [(cx - w / 2) * width, (cy - h / 2) * height, w * width, h * height]
+                kind = "bbox"
+            else:
+                if count % 2 or count < 6:
+                    return None
+                flat = [v * (height if i % 2 else width) for i, v in enumerate(values)]
+                kind = "polygon"
+            result.append(PlainObject(f"{stem}-{number}", self.class_ids[index], kind, flat))
+        return result
+
     def _where(self, file: Path, line: int | None = None) -> str:
         """How an error names a label file (relative to the dataset) and a line."""
         name = file.relative_to(self.root).as_posix() if file.is_relative_to(self.root) else file
@@ -285,6 +328,15 @@ class YoloImages:
         self.folders = folders
 
     def __iter__(self) -> Iterator[DatasetImage]:
+        return (self._image(*entry) for entry in self._entries())
+
+    def plain(self) -> Iterator[DatasetImage | PlainDatasetImage]:
+        """The images again, those whose label files hold only usual boxes and polygons as
+        PlainDatasetImage (see formats.dataset.Format)."""
+        return (self._plain_image(*entry) for entry in self._entries())
+
+    def _entries(self) -> Iterator[tuple]:
+        """(relative name, file, size, label file, its contents, split) of each image."""
         sizes = ImageSizes()
         for split, folder in self.folders:
             labels = str(labels_folder(folder))
@@ -299,8 +351,7 @@ class YoloImages:
                 for (relative, file, info), label_file, data in zip(
                     images, label_files, contents, strict=True
                 ):
-                    size = sizes.size(file, info)
-                    yield self._image(relative, file, size, label_file, data, split)
+                    yield relative, file, sizes.size(file, info), label_file, data, split
 
     def _image(
         self,
@@ -321,6 +372,23 @@ class YoloImages:
             annotation=Annotation(objects=objects),
             path=file,
             split=split,
+        )
+
+    def _plain_image(self, *entry: Any) -> DatasetImage | PlainDatasetImage:
+        """One image as plain objects when its label file allows, else built in full."""
+        relative, file, (width, height), label_file, data, _split = entry
+        stem = os.path.basename(label_file).removesuffix(".txt")
+        objects = self.reader.plain(data, stem, width, height)
+        if objects is None:
+            return self._image(*entry)
+        return PlainDatasetImage(
+            file_name=relative,
+            width=width,
+            height=height,
+            frame_count=1,
+            path=file,
+            objects=objects,
+            build=partial(self._image, *entry),
         )
 
 
