@@ -104,7 +104,7 @@ def test_the_helper_runs_nothing_but_its_module(tmp_path: Path):
 
 
 def test_read_ahead_gives_every_file_in_order(tmp_path: Path):
-    count = filters.BATCH * (filters.READ_AHEAD + 2) + 5  # past the first batch: a helper
+    count = filters.BATCH * 6 + 5  # past the first batch: a helper
     paths = []
     for number in range(count):
         path = tmp_path / f"{number}.txt"
@@ -127,3 +127,14 @@ def test_read_ahead_stopped_early_stops_its_helper(tmp_path: Path):
     taken = [next(reading) for _ in range(filters.BATCH + 3)]  # the helper has started
     reading.close()  # what a reader that stops half way does (contextlib.closing)
     assert taken == [b"x"] * (filters.BATCH + 3)
+
+
+def test_read_ahead_of_long_paths_never_waits_on_a_full_pipe(tmp_path: Path):
+    folder = tmp_path / ("d" * 200)
+    folder.mkdir()
+    paths = []
+    for number in range(filters.BATCH * 8):  # asks of several pipes' worth of paths
+        path = folder / f"{number:0200d}.txt"
+        path.write_bytes(b"%d" % number)
+        paths.append(str(path))
+    assert list(filters.read_ahead(paths)) == [b"%d" % n for n in range(len(paths))]

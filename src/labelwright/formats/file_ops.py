@@ -91,15 +91,17 @@ def receive(stream: IO[bytes]) -> Any:
 
 def serve(requests: IO[bytes], answers: IO[bytes]) -> None:
     """Answer requests until None: ("run", operations) says nothing, unless it fails (then
-    ("failed", why), and later runs are skipped); ("read", paths) answers with their
-    `read_file` results. The last answer is ("done", the first failure or None)."""
+    ("failed", why), and later runs are skipped); ("read", batches of paths) answers with
+    ("read", their `read_file` results) for each batch in turn. The last answer is ("done",
+    the first failure or None)."""
     made: set[str] = set()
     failure: str | None = None
     while (request := receive(requests)) is not None:
         kind, payload = request
         if kind == "read":
-            send(answers, ("read", [read_file(path) for path in payload]))
-            answers.flush()
+            for paths in payload:
+                send(answers, ("read", [read_file(path) for path in paths]))
+                answers.flush()
         elif failure is None:
             try:
                 run(payload, made)

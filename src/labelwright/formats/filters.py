@@ -1,4 +1,5 @@
-"""Stream helpers shared by the writers: filtering, tallying a manifest, placing image files."""
+"""Stream helpers shared by the formats: filtering, tallying a manifest, placing image files
+and writing small ones (`ExportFiles`), reading many small files ahead (`read_ahead`)."""
 
 from __future__ import annotations
 
@@ -170,8 +171,7 @@ def start_helper() -> subprocess.Popen | None:
 
 
 def stop_helper(helper: subprocess.Popen) -> str | None:
-    """Let a helper finish what it was asked and stop; the first failure it met, if any.
-    Answers to reads nobody took any more are passed over."""
+    """Let a helper finish what it was asked and stop; the first failure it met, if any."""
     failure = None
     try:
         file_ops.send(helper.stdin, None)  # type: ignore[arg-type]
@@ -181,8 +181,6 @@ def stop_helper(helper: subprocess.Popen) -> str | None:
     try:
         while True:
             said, why = _answer(helper)
-            if said == "read":
-                continue
             failure = failure or why
             if said == "done":
                 return failure
@@ -200,32 +198,35 @@ def _answer(helper: subprocess.Popen) -> tuple[str, Any]:
         return "done", _GONE
 
 
-READ_AHEAD = 4
-"""Batches of files a helper may have read before the reader takes them."""
-
-
 def read_ahead(paths: list[str]) -> Iterator[bytes | str | None]:
     """Each file's `file_ops.read_file` result, in order; past the first batch a helper
-    process reads the next batches while the caller works on this one."""
+    process reads the next batches while the caller works on the earlier ones.
+
+    The helper is asked for every batch at once, before it answers any, so neither side
+    can wait on a full pipe while the other does; its answers wait in the pipe until taken.
+    """
     batches = [paths[k : k + BATCH] for k in range(0, len(paths), BATCH)]
-    if not batches:
-        return
-    yield from map(file_ops.read_file, batches[0])  # a small dataset starts no process
-    helper = start_helper() if len(batches) > 1 else None
+    helper = start_helper() if len(batches) > 1 else None  # a small dataset starts none
     if helper is None:
-        for batch in batches[1:]:
+        for batch in batches:
             yield from map(file_ops.read_file, batch)
         return
+    finished = False
     try:
-        asked = 1
-        for taken in range(1, len(batches)):
-            while asked < len(batches) and asked - taken < READ_AHEAD:
-                file_ops.send(helper.stdin, ("read", batches[asked]))  # type: ignore[arg-type]
-                helper.stdin.flush()  # type: ignore[union-attr]
-                asked += 1
+        file_ops.send(helper.stdin, ("read", batches[1:]))  # type: ignore[arg-type]
+        helper.stdin.flush()  # type: ignore[union-attr]
+        yield from map(file_ops.read_file, batches[0])  # read here while the helper starts
+        for _ in batches[1:]:
             said, contents = _answer(helper)
             if said != "read":
                 raise OSError(contents or _GONE)
             yield from contents
+        finished = True
     finally:
-        stop_helper(helper)
+        if finished:
+            stop_helper(helper)
+        else:  # stopped half way: reads change nothing, so the helper is not waited for
+            helper.kill()
+            helper.stdin.close()  # type: ignore[union-attr]
+            helper.stdout.close()  # type: ignore[union-attr]
+            helper.wait()
