@@ -68,7 +68,7 @@ def test_a_failure_of_the_export_itself_is_not_hidden(tmp_path: Path):
 
 
 def test_export_files_do_everything_themselves_where_no_process_starts(tmp_path: Path, monkeypatch):
-    monkeypatch.setattr(ExportFiles, "_start", staticmethod(lambda: None))
+    monkeypatch.setattr(filters, "start_helper", lambda: None)
     count = filters.BATCH * 2 + 1
     with ExportFiles() as files:
         for number in range(count):
@@ -82,7 +82,7 @@ def test_a_process_that_cannot_start_is_no_failure(monkeypatch):
         raise OSError("no more processes")
 
     monkeypatch.setattr(filters.subprocess, "Popen", refused)
-    assert ExportFiles._start() is None
+    assert filters.start_helper() is None
 
 
 def test_the_helper_runs_nothing_but_its_module(tmp_path: Path):

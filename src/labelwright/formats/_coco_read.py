@@ -244,9 +244,7 @@ class _CocoFile:
             ext = {}
         elif type(ext) is not dict or not ext.keys() <= _PLAIN_FIELDS:
             return None
-        object_id = ext.get("id")
-        if object_id is None:
-            object_id = ann.get("id")
+        object_id = _object_id(ann, ext)
         if object_id is None or ann.get("attributes"):
             return None
         kind = _raw_kind(ann, ext)
@@ -271,9 +269,7 @@ class _CocoFile:
                 ext = {}
             elif not isinstance(ext, dict):
                 raise TypeError(f"{EXT} must be an object")
-            object_id = ext.get("id")
-            if object_id is None:
-                object_id = ann.get("id")
+            object_id = _object_id(ann, ext)
             data = {
                 "id": str(object_id) if object_id is not None else self._where(ann, number),
                 "class_id": self.class_ids[ann["category_id"]],
@@ -313,6 +309,12 @@ class _CocoFile:
     def _where(self, ann: dict, number: int) -> str:
         """How an error names an annotation (built only when needed: it is costly per object)."""
         return f"{self.name}: annotation {_label(ann, number)}"
+
+
+def _object_id(ann: dict, ext: dict) -> Any:
+    """An annotation's object id as stored: its extension's, else the COCO annotation id."""
+    object_id = ext.get("id")
+    return ann.get("id") if object_id is None else object_id
 
 
 class _CocoImages:

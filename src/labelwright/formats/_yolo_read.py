@@ -18,7 +18,6 @@ from pydantic import ValidationError
 from labelwright.domain.plain import PlainObject
 from labelwright.domain.schema import LabelClass, LabelSchema, Skeleton
 from labelwright.domain.shapes import Annotation, AnnotationObject, Point, RotatedBox
-from labelwright.formats import file_ops
 from labelwright.formats.dataset import DatasetImage, FormatError, PlainDatasetImage
 from labelwright.formats.filters import read_ahead
 
@@ -187,10 +186,6 @@ class LabelReader:
         self.class_ids = [c.id for c in classes]
         self.task = task
 
-    def objects(self, file: Path, width: int, height: int) -> list[AnnotationObject]:
-        """The objects of one label file (none when it does not exist)."""
-        return self.parse(file, file_ops.read_file(str(file)), width, height)
-
     def parse(
         self, file: Path, data: bytes | str | None, width: int, height: int
     ) -> list[AnnotationObject]:
@@ -205,13 +200,10 @@ class LabelReader:
         except UnicodeDecodeError as error:
             raise FormatError(f"{self._where(file)}: not UTF-8 text ({error})") from None
         stem = file.name.removesuffix(".txt")
-        result = []
-        for number, line in enumerate(text.splitlines(), start=1):
-            tokens = line.split()
-            if tokens:
-                object_id = f"{stem}-{number}"
-                result.append(self._object(tokens, (file, number), object_id, width, height))
-        return result
+        return [
+            self._object(tokens, (file, number), f"{stem}-{number}", width, height)
+            for number, tokens in _token_lines(text)
+        ]
 
     def plain(
         self, data: bytes | str | None, stem: str, width: int, height: int
@@ -224,33 +216,21 @@ class LabelReader:
         if data is None:
             return []
         try:
-            lines = data.decode("utf-8").splitlines()
+            text = data.decode("utf-8")
         except UnicodeDecodeError:
             return None
         result = []
-        for number, line in enumerate(lines, start=1):
-            tokens = line.split()
-            if not tokens:
-                continue
+        for number, tokens in _token_lines(text):
             try:
-                index = int(tokens[0])
-                values = [float(t) for t in tokens[1:]]
+                index, values = self._line(tokens)
+                shape = self._shape(values, width, height)
             except ValueError:
                 return None
-            if not 0 <= index < len(self.classes):
-                return None
-            count = len(values)
-            if (self.task or ("detect" if count == 4 else "segment")) == "detect":
-                if count != 4:
-                    return None
-                cx, cy, w, h = values
-                flat = [(cx - w / 2) * width, (cy - h / 2) * height, w * width, h * height]
-                kind = "bbox"
-            else:
-                if count % 2 or count < 6:
-                    return None
-                flat = [v * (height if i % 2 else width) for i, v in enumerate(values)]
-                kind = "polygon"
+            if shape["kind"] == "bbox":
+                flat = [shape["x"], shape["y"], shape["w"], shape["h"]]
+            else:  # a segment line: one ring
+                flat = [c for point in shape["rings"][0] for c in point]
+            kind = shape["kind"]
             result.append(PlainObject(f"{stem}-{number}", self.class_ids[index], kind, flat))
         return result
 
@@ -264,14 +244,9 @@ class LabelReader:
     ) -> AnnotationObject:
         """One label line as an annotation object; `at` is (file, line) for errors."""
         try:
-            index = int(tokens[0])
-            values = [float(t) for t in tokens[1:]]
-        except ValueError:
-            raise FormatError(f"{self._where(*at)}: expected a class number and numbers") from None
-        if not 0 <= index < len(self.classes):
-            raise FormatError(
-                f"{self._where(*at)}: class {index} is not in names (0..{len(self.classes) - 1})"
-            )
+            index, values = self._line(tokens)
+        except ValueError as error:
+            raise FormatError(f"{self._where(*at)}: {error}") from None
         try:
             shape = self._shape(values, width, height)
             return AnnotationObject.model_validate(
@@ -279,6 +254,17 @@ class LabelReader:
             )
         except (ValueError, ValidationError) as error:
             raise FormatError(f"{self._where(*at)}: {error}") from None
+
+    def _line(self, tokens: list[str]) -> tuple[int, list[float]]:
+        """A label line's class number and numbers; ValueError saying what is wrong."""
+        try:
+            index = int(tokens[0])
+            values = [float(t) for t in tokens[1:]]
+        except ValueError:
+            raise ValueError("expected a class number and numbers") from None
+        if not 0 <= index < len(self.classes):
+            raise ValueError(f"class {index} is not in names (0..{len(self.classes) - 1})")
+        return index, values
 
     def _shape(self, values: list[float], width: int, height: int) -> dict[str, Any] | RotatedBox:
         """The shape of one line's numbers, following the task (data the object validates)."""
@@ -307,6 +293,14 @@ class LabelReader:
         nodes = [values[i : i + 3] for i in range(0, len(values), 3)]
         points = [(x * width, y * height, int(v)) for x, y, v in nodes]
         return {"kind": "keypoints", "points": points}
+
+
+def _token_lines(text: str) -> Iterator[tuple[int, list[str]]]:
+    """(1-based line number, tokens) of each line of a label file that holds any."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        tokens = line.split()
+        if tokens:
+            yield number, tokens
 
 
 def _rotated_box(corners: list[Point]) -> RotatedBox:

@@ -133,7 +133,7 @@ class ExportFiles:
         batch, self._batch = self._batch, []
         self._flushed += 1
         if self._flushed == 2:  # a small export, of one batch, never starts a process
-            self._helper = self._start()
+            self._helper = start_helper()
         if self._helper is None:
             file_ops.run(batch, self._made)
             return
@@ -145,10 +145,6 @@ class ExportFiles:
             helper.stdin.flush()  # type: ignore[union-attr]
         except BrokenPipeError:
             raise OSError(_GONE) from None
-
-    @staticmethod
-    def _start() -> subprocess.Popen | None:
-        return start_helper()
 
     def _stop(self) -> str | None:
         """Let the helper finish its batches and stop; the first failure it met, if any."""
