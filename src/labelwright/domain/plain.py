@@ -47,7 +47,8 @@ class PlainObject(NamedTuple):
 
 
 class PlainBody(NamedTuple):
-    """An annotation as a revision stores it: its JSON, and its objects per class."""
+    """An annotation as a revision stores it: its JSON, and its objects per class (the
+    class index a save keeps)."""
 
     json: bytes
     classes: dict[str, int]

@@ -38,7 +38,7 @@ import orjson
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from labelwright.domain.plain import plain_bodies
+from labelwright.domain.plain import PlainBody, plain_bodies
 from labelwright.domain.roles import ItemState
 from labelwright.domain.schema import LabelSchema
 from labelwright.domain.shapes import Annotation as AnnotationDoc
@@ -89,11 +89,10 @@ Beat = Callable[..., None]  # (images finished so far, what is going on[, final]
 # ---------------------------------------------------------------- reading side
 
 
-class _Body(NamedTuple):
-    """An annotation as a revision stores it: its JSON text, and its objects per class."""
+class _Body(PlainBody):
+    """An annotation as a revision stores it (its JSON, its objects per class), as written."""
 
-    json: bytes
-    classes: dict[str, int]
+    __slots__ = ()
 
     @property
     def objects(self) -> int:
