@@ -37,8 +37,18 @@ def test_app_files_come_from_memory_with_etags(api):
     assert first.status_code == 200 and first.headers["content-type"].startswith("text/javascript")
     again = api.client.get("/js/main.js", headers={"If-None-Match": first.headers["etag"]})
     assert again.status_code == 304 and not again.content
+    assert first.headers["content-type"] == "text/javascript; charset=utf-8"
+    assert int(first.headers["content-length"]) == len(first.content) > 0
+    assert first.headers["cache-control"] == "no-cache"
+    head = api.client.head("/js/main.js")
+    assert head.status_code == 200 and not head.content
+    assert head.headers["etag"] == first.headers["etag"]
+    assert head.headers["content-length"] == first.headers["content-length"]
     assert api.client.get("/app.css").headers["content-type"].startswith("text/css")
+    assert api.client.get("/favicon.svg").headers["content-type"] == "image/svg+xml"
     assert api.client.get("/js/nope.js").status_code == 404
+    # Only reading is answered from memory; anything else goes on to the routes.
+    assert api.client.post("/js/main.js").status_code == 405
     missing = api.client.get("/api/no-such-thing")
     assert missing.status_code == 404 and "no such endpoint" in missing.json()["error"]["message"]
 

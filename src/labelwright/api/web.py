@@ -7,7 +7,8 @@ a small script in the index preloads the modules of the view the address shows w
 shell loads, and the shell preloads a view's modules before showing it (see `preloadView` in
 js/main.js): the editor's forty modules arrive in one round trip, not five, and start with
 the page. The files themselves (a few hundred kilobytes that never change while the server
-runs) are read once at start and answered from memory with a strong ETag.
+runs) are read once at start and answered from memory with a strong ETag, by a middleware
+ahead of the routes (`WebFiles`): they arrive while the server is still busy with the data.
 
 The index also says who is signed in (what /api/auth/me answers for the session cookie the
 page request carries), so the app starts without waiting for that round trip.
@@ -28,6 +29,7 @@ from pathlib import Path, PurePosixPath
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.exc import SQLAlchemyError
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from labelwright.api.deps import SESSION_COOKIE
 from labelwright.api.routers.auth import user_out
@@ -49,6 +51,12 @@ class WebFile:
     body: bytes
     media_type: str
     etag: str
+
+    @property
+    def content_type(self) -> bytes:
+        """The Content-Type header's value (text is UTF-8)."""
+        text = self.media_type.startswith("text/")
+        return (self.media_type + "; charset=utf-8" * text).encode()
 
 
 def static_imports(web_dir: Path, entry: str) -> list[str]:
@@ -170,14 +178,42 @@ def mount_web(app: FastAPI, web_dir: Path) -> None:
         return HTMLResponse(body, headers=headers)
 
     @app.get("/{path:path}", include_in_schema=False)
-    def web_file(path: str, request: Request) -> Response:
-        found = files.get("/" + path)
-        if found is None:
-            if path.startswith("api/"):
-                raise NotFound(f"no such endpoint: GET /{path}")
-            return HTMLResponse("Not found", status_code=404)
+    def web_file(path: str) -> Response:
+        # The app's own files are answered before routing (WebFiles): this is what is left.
+        if path.startswith("api/"):
+            raise NotFound(f"no such endpoint: GET /{path}")
+        return HTMLResponse("Not found", status_code=404)
+
+    app.add_middleware(WebFiles, files=files)
+
+
+class WebFiles:
+    """ASGI middleware answering GET and HEAD for the app's files from memory.
+
+    An editor opening asks for some fifty modules at once, beside its data; answered here,
+    each costs a dictionary look-up and two sends instead of a pass through the routes, the
+    dependencies and the thread pool, so the modules arrive while the data is still coming.
+    """
+
+    def __init__(self, app: ASGIApp, files: dict[str, WebFile]) -> None:
+        self.app, self.files = app, files
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        found = self.files.get(scope["path"]) if scope["type"] == "http" else None
+        if found is None or scope["method"] not in ("GET", "HEAD"):
+            await self.app(scope, receive, send)
+            return
         # Revalidated on each visit (cheap: 304), so a new version is seen at once.
-        headers = {"ETag": found.etag, "Cache-Control": "no-cache"}
-        if request.headers.get("if-none-match") == found.etag:
-            return Response(status_code=304, headers=headers)
-        return Response(found.body, media_type=found.media_type, headers=headers)
+        headers = [(b"etag", found.etag.encode()), (b"cache-control", b"no-cache")]
+        asked = dict(scope["headers"]).get(b"if-none-match")
+        if asked == found.etag.encode():
+            status, body = 304, b""
+        else:
+            status = 200
+            body = found.body if scope["method"] == "GET" else b""
+            headers += [
+                (b"content-type", found.content_type),
+                (b"content-length", str(len(found.body)).encode()),
+            ]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})

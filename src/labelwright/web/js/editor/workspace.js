@@ -85,6 +85,14 @@ export class Workspace {
      * image is out, since laying out its rows would delay that frame.
      */
     this.listFilled = false;
+    /** @type {() => void} */
+    this.markOnScreen = () => {};
+    /**
+     * Resolves once the item is on screen, image and objects (or its image failed): work that
+     * is not part of that first frame waits for it rather than delaying it.
+     * @type {Promise<void>}
+     */
+    this.onScreen = new Promise((resolve) => { this.markOnScreen = resolve; });
     this.store.subscribe((e) => this.onStoreEvent(e));
     this.canvas = new CanvasView(o.item.image, () => this.scene(), () => this.tools[this.toolName]);
     this.env = this.toolEnv();
@@ -289,12 +297,14 @@ export class Workspace {
         performance.clearMarks(FIRST_FRAME_MARK);
         performance.mark(FIRST_FRAME_MARK);
         this.fillList();
+        this.markOnScreen();
       });
     };
     /** @param {string} text */
     const failed = (text) => {
       this.o.say(text);
       this.fillList();
+      this.markOnScreen();
     };
     if (!needsDisplayCopy(image)) {
       // A small still image's display copy is the original itself: the one already loading.

@@ -135,7 +135,10 @@ export function mount(root, route) {
     renderActions();
     say(data.readOnly ? "Read-only: press Fix to change this annotation" : "Press ? for keys");
     ws.canvas.el.focus({ preventScroll: true });
-    attachExtras(ws, item).catch((err) => say(`The comments could not be loaded: ${messageOf(err)}`));
+    const opened = ws;
+    opened.onScreen
+      .then(() => attachExtras(opened, item))
+      .catch((err) => say(`The comments could not be loaded: ${messageOf(err)}`));
   }
 
   /**
@@ -145,7 +148,8 @@ export function mount(root, route) {
    * @param {api.Item} item
    */
   async function attachExtras(w, item) {
-    // The comments panel's modules load once the item is open: it is not part of the first frame.
+    // Called once the item is on screen: the comments panel and what it asks for are not part
+    // of the first frame.
     const [me, catalog, { attachComments }] = await Promise.all([access(), models(), import("../editor/panels/comments.js")]);
     if (ws !== w || !alive) return;
     const comments = attachComments(w, {
