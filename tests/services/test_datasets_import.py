@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -387,6 +390,65 @@ def test_several_reading_processes_give_what_one_does(setup, tmp_path, monkeypat
     (unknown,) = [p["detail"] for p in report["problems"] if p["reason"] == "unknown_attribute"]
     assert "'colour'" in unknown and "(7 values skipped)" in unknown
     assert sorted(bodies) == [f"n{number}.png" for number in range(7)]
+
+
+def _coco_without_images(tmp_path: Path, count: int) -> Path:
+    """A COCO dataset of `count` labeled images whose files it does not hold."""
+    box = AnnotationObject(id="o", class_id="car", shape=BBox(x=1, y=2, w=5, h=4))
+    images = [DatasetImage(f"n{k}.png", 40, 30, AnnotationDoc(objects=[box])) for k in range(count)]
+    coco = tmp_path / "coco"
+    CocoFormat().write(Dataset(schema=SCHEMA, images=images), coco)
+    return coco
+
+
+def _running(pid: int) -> bool:
+    """Whether a process is running (one ended but not yet waited for is not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state not in ("Z", "X")
+
+
+def _readers(tmp_path: Path, monkeypatch, count: int) -> dataset_import._ChildPages:
+    """Three reading processes (the first forks the others) over one-image pages."""
+    monkeypatch.setattr(dataset_import, "PAGE", 1)
+    return dataset_import._ChildPages("coco", _coco_without_images(tmp_path, count), None, 3)
+
+
+def test_forked_readers_are_stopped_at_once_when_an_import_stops_half_way(tmp_path, monkeypatch):
+    reading = _readers(tmp_path, monkeypatch, 40)
+    pids = [reader.pid for reader in reading.readers]
+    assert len(set(pids)) == 3 and pids[0] == reading.first.pid and all(map(_running, pids))
+    pages = reading.pages(SCHEMA)
+    assert [p.file_name for p in next(pages)] == ["n0.png"]
+    started = time.monotonic()
+    reading.close()  # each reader is waiting for its queue to be taken, not for requests
+    assert time.monotonic() - started < dataset_import.STOP_SECONDS
+    assert not any(map(_running, pids))
+
+
+def test_forked_readers_end_by_themselves_between_passes(tmp_path, monkeypatch):
+    reading = _readers(tmp_path, monkeypatch, 5)
+    names = [p.file_name for page in reading.pages(SCHEMA) for p in page]
+    assert names == [f"n{k}.png" for k in range(5)]
+    again = [p.file_name for page in reading.pages(SCHEMA, {"n3.png"}) for p in page]
+    assert again == ["n3.png"]  # the forked readers serve a second pass too
+    killed = []
+    monkeypatch.setattr(dataset_import.os, "kill", lambda *args: killed.append(args))
+    reading.close()
+    assert killed == [] and reading.first.exitcode == 0
+    assert not any(_running(reader.pid) for reader in reading.readers)
+
+
+def test_a_reader_that_dies_is_reported_not_waited_for(tmp_path, monkeypatch):
+    reading = _readers(tmp_path, monkeypatch, 40)
+    os.kill(reading.readers[1].pid, signal.SIGKILL)  # a forked one
+    with pytest.raises(RuntimeError, match="ended unexpectedly"):
+        for _page in reading.pages(SCHEMA):
+            pass
+    reading.close()
+    assert not any(_running(reader.pid) for reader in reading.readers)
 
 
 def _stored_bodies(ctx: Context, project_id: int) -> dict[str, dict]:

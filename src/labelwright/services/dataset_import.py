@@ -3,7 +3,7 @@
 The work has two sides joined by a stream of pages. The reading side reads the dataset
 through its format, maps each image's annotation onto the project's schema by name
 (`formats.matching`) and validates a page at a time in bulk (`validate_many`); for a
-large dataset it runs in a second process, so reading and checking overlap with writing.
+large dataset it runs in other processes, so reading and checking overlap with writing.
 The writing side looks each page's images up by file name and writes their annotations
 with a few set-based statements in one short transaction. Images the project lacks, but
 whose files the dataset holds, are staged on the way; once the pass ends they come in
@@ -20,6 +20,7 @@ import itertools
 import multiprocessing
 import os
 import shutil
+import signal
 import tempfile
 import time
 import traceback
@@ -29,6 +30,8 @@ from contextlib import closing, suppress
 from datetime import UTC, datetime
 from itertools import islice
 from multiprocessing.connection import Connection
+from multiprocessing.context import BaseContext
+from multiprocessing.process import BaseProcess
 from multiprocessing.queues import Queue
 from pathlib import Path
 from queue import Empty
@@ -72,6 +75,7 @@ PAGE = 1000  # images per page: one validation batch, one look-up, one short wri
 MAX_PROBLEMS = 1000  # problems listed in a report (all are counted)
 BEAT_SECONDS = 0.5  # progress is reported at most this often
 AHEAD = 4  # pages a second reading process may have ready before the writing side takes them
+STOP_SECONDS = 5  # how long reading processes asked to stop may take before they are killed
 COLLECT_EVERY = 50
 """Pages a reading process makes between two looks for reference cycles: pages make few or
 none, and each look costs about a third of a page (it walks every page still held)."""
@@ -81,7 +85,8 @@ are read in this one, where starting a process would cost more than it saves."""
 READERS = max(1, min(4, os.cpu_count() or 1))
 """Reading processes for a large dataset whose format can pass over images without building
 them (`skips_images`): each builds every READERS-th page, since reading is the slow side.
-Each loads the dataset's index itself, so past a few the writing side is the limit."""
+The first loads the dataset's index and forks the others (`_serve_pages`); past a few, the
+writing side is the limit."""
 _IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".tif", ".tiff", ".bmp"}
 Beat = Callable[..., None]  # (images finished so far, what is going on[, final])
 
@@ -290,25 +295,61 @@ def _pass_over(images: Iterator[DatasetImage], count: int) -> int:
     return sum(1 for _ in islice(images, count))
 
 
+class _Channel(NamedTuple):
+    """One reading process's two ends: requests to it, and the pages it makes."""
+
+    requests: Connection  # (target, only) to make a pass, None to stop
+    pages: Queue
+
+
 def _serve_pages(
-    requests: Connection,
-    pages: Queue,
-    fmt: str,
-    path: Path,
-    source: str | None,
-    part: tuple[int, int],
-    page_size: int,
+    channels: list[_Channel], fmt: str, path: Path, source: str | None, page_size: int
 ) -> None:
-    """A reading process: put the schema, then, per (target, only) asked, its share of the
-    pages (see `_LocalPages.share`), and the undeclared attributes counted so far."""
+    """The first reading process: load the dataset once, then fork one reader for each
+    further channel and serve the first share itself (see `_serve_share`).
+
+    The forked readers take what was loaded as it is, copy-on-write, instead of each loading
+    it again (for a COCO file of a million annotations, seconds of CPU apiece). This process
+    has started no thread and sent nothing yet when it forks, so the children start clean.
+    """
     try:
         local = _LocalPages(fmt, path, source, page_size)
-        # The collector would scan what the reader loaded, and every page half built, many
-        # times over (a third of the reading time): what is loaded is set aside for good,
-        # and cycles among the rest are looked for every COLLECT_EVERY pages instead.
-        gc.freeze()
-        gc.disable()
-        pages.put(("schema", local.schema()))
+    except FormatError as exc:
+        channels[0].pages.put(("error", str(exc)))
+        return
+    except BaseException:
+        channels[0].pages.put(("crash", traceback.format_exc()))
+        return
+    # The collector would scan what the reader loaded, and every page half built, many
+    # times over (a third of the reading time): what is loaded is set aside for good (which
+    # also keeps the forked readers from touching, and so copying, its pages), and cycles
+    # among the rest are looked for every COLLECT_EVERY pages instead.
+    gc.freeze()
+    gc.disable()
+    children = []
+    for index in range(1, len(channels)):
+        pid = os.fork()
+        if pid == 0:  # a forked reader: it ends here, whatever happens
+            try:
+                _serve_share(local, channels, (index, len(channels)))
+            finally:
+                os._exit(0)
+        children.append(pid)
+    _serve_share(local, channels, (0, len(channels)))
+    for pid in children:
+        os.waitpid(pid, 0)
+
+
+def _serve_share(local: _LocalPages, channels: list[_Channel], part: tuple[int, int]) -> None:
+    """A reading process: put the schema, then, per (target, only) asked, its share of the
+    pages (see `_LocalPages.share`), and the undeclared attributes counted so far."""
+    index = part[0]
+    for number, channel in enumerate(channels):
+        if number != index:  # each reader holds its own end alone, so it closes as it ends
+            channel.requests.close()
+    requests, pages = channels[index]
+    try:
+        pages.put(("schema", (os.getpid(), local.schema())))
         while (asked := requests.recv()) is not None:
             for number, page in enumerate(local.share(*asked, part), start=1):
                 pages.put(("page", page))
@@ -323,19 +364,23 @@ def _serve_pages(
         pages.put(("crash", traceback.format_exc()))
     finally:
         requests.close()
+        pages.close()
+        pages.join_thread()  # what was put is sent before the process ends
 
 
 class _Reader:
-    """One reading process, up to AHEAD pages ahead of the writing side."""
+    """The importing side's ends of one reading process, up to AHEAD pages ahead of it."""
 
-    def __init__(self, fmt: str, path: Path, source: str | None, part: tuple[int, int]) -> None:
-        context = multiprocessing.get_context("spawn")  # safe beside the server's threads
-        self.requests, theirs = context.Pipe()
+    def __init__(self, context: BaseContext) -> None:
+        self.requests, self.theirs = context.Pipe()
         self.queue: Queue = context.Queue(maxsize=AHEAD)
-        args = (theirs, self.queue, fmt, path, source, part, PAGE)
-        self.process = context.Process(target=_serve_pages, args=args, daemon=True)
-        self.process.start()
-        theirs.close()
+        self.first: BaseProcess | None = None  # the process that loads the dataset
+        self.pid: int | None = None  # this reader's process, once it has said so
+
+    def ended(self) -> bool:
+        """Whether this reader's process has ended: its end of the request pipe closes with
+        it (it never writes there)."""
+        return self.requests.poll()
 
     def receive(self) -> tuple[str, Any]:
         """The next message; FormatError or RuntimeError when reading failed."""
@@ -344,33 +389,54 @@ class _Reader:
                 tag, value = self.queue.get(timeout=1)
                 break
             except Empty:
-                if not self.process.is_alive():
+                # The first process ending takes the readers it had not forked yet with it.
+                if self.ended() or (self.first is not None and not self.first.is_alive()):
                     raise RuntimeError("the dataset reading process ended unexpectedly") from None
         if tag == "error":
             raise FormatError(value)
         if tag == "crash":
             raise RuntimeError(f"reading the dataset failed:\n{value}")
+        if tag == "schema":
+            self.pid, value = value
         return tag, value
 
-    def close(self) -> None:
-        """Stop the process (at once, if the import stopped half way)."""
+    def stop(self) -> None:
+        """Ask the process to end (it sees this between passes)."""
         with suppress(OSError):  # it may have gone already
             self.requests.send(None)
-        self.requests.close()
-        self.process.join(timeout=5)
-        if self.process.is_alive():
-            self.process.kill()
-            self.process.join()
-        self.queue.close()
+
+    def kill(self) -> None:
+        """End the process at once, if it is still running (one stopped half way through a
+        pass waits for the importing side to take its pages, and never sees `stop`)."""
+        if self.pid is not None and not self.ended():  # running: the pid is still its own
+            with suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
 
 
 class _ChildPages:
     """The reading side in other processes: with several, reader k makes pages k, k + n, ...
-    and the pages are taken from them in turn, so they come in the dataset's order."""
+    and the pages are taken from them in turn, so they come in the dataset's order.
+
+    The first process is spawned (safe beside the server's threads) and forks the others
+    once it has loaded the dataset (`_serve_pages`).
+    """
 
     def __init__(self, fmt: str, path: Path, source: str | None, readers: int = 1) -> None:
-        self.readers = [_Reader(fmt, path, source, (k, readers)) for k in range(readers)]
-        schemas = [reader.receive()[1] for reader in self.readers]  # each sends it first
+        context = multiprocessing.get_context("spawn")
+        self.readers = [_Reader(context) for _ in range(readers)]
+        channels = [_Channel(reader.theirs, reader.queue) for reader in self.readers]
+        args = (channels, fmt, path, source, PAGE)
+        self.first = context.Process(target=_serve_pages, args=args, daemon=True)
+        self.first.start()
+        for reader in self.readers:
+            reader.first = self.first
+            reader.theirs.close()
+        self.passing = False  # whether a pass is under way (its readers never see a stop)
+        try:
+            schemas = [reader.receive()[1] for reader in self.readers]  # each sends it first
+        except BaseException:
+            self.close()
+            raise
         self._schema = schemas[0]
         self._undeclared: list[Counter] = [Counter() for _ in self.readers]
 
@@ -380,6 +446,7 @@ class _ChildPages:
 
     def pages(self, target: LabelSchema, only: set[str] | None = None) -> Iterator[list[_Prepared]]:
         """Prepared pages, as the reading processes make them."""
+        self.passing = True
         for reader in self.readers:
             reader.requests.send((target, only))
         for number in itertools.count():
@@ -390,6 +457,7 @@ class _ChildPages:
                 for step in range(1, len(self.readers)):
                     other = (k + step) % len(self.readers)
                     self._undeclared[other] = self._end_of(self.readers[other])
+                self.passing = False
                 return
             if value:
                 yield value
@@ -406,9 +474,21 @@ class _ChildPages:
         return sum(self._undeclared, Counter())
 
     def close(self) -> None:
-        """Stop the reading processes."""
+        """Stop the reading processes (at once, if the import stopped half way)."""
         for reader in self.readers:
-            reader.close()
+            reader.stop()
+        deadline = time.monotonic() + STOP_SECONDS * (not self.passing)
+        for reader in self.readers:
+            reader.requests.poll(max(0.0, deadline - time.monotonic()))  # until it ends
+        for reader in reversed(self.readers):  # the first last: it waits for the others
+            reader.kill()
+        self.first.join(timeout=STOP_SECONDS)
+        if self.first.is_alive():  # it never said its pid: it was still loading
+            self.first.kill()
+            self.first.join()
+        for reader in self.readers:
+            reader.requests.close()
+            reader.queue.close()
 
 
 def _label_bytes(path: Path, enough: int) -> int:
