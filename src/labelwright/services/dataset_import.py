@@ -477,7 +477,8 @@ class _ChildPages:
         """Stop the reading processes (at once, if the import stopped half way)."""
         for reader in self.readers:
             reader.stop()
-        deadline = time.monotonic() + STOP_SECONDS * (not self.passing)
+        # Between passes each reader sees the stop and ends; during one it never looks.
+        deadline = time.monotonic() + (0 if self.passing else STOP_SECONDS)
         for reader in self.readers:
             reader.requests.poll(max(0.0, deadline - time.monotonic()))  # until it ends
         for reader in reversed(self.readers):  # the first last: it waits for the others
