@@ -31,6 +31,7 @@ from labelwright.domain.shapes import Annotation, AnnotationObject, Tag
 from labelwright.domain.validation import DEFAULT_LIMITS, MAX_ID_LENGTH, ImageSize, Limits
 
 _NUMBERS = frozenset({int, float})  # not bool, not a numeric string: those take the full path
+_FLOATS = frozenset({float})
 
 
 class PlainObject(NamedTuple):
@@ -119,23 +120,25 @@ def _draft(
     right, bottom, low = width + margin, height + margin, -margin
     stored, classes, rings = [], {}, []
     vertices = 0
-    for obj in objects:
-        flat = obj.flat
+    for object_id, class_id, kind, flat in objects:
+        types = set(map(type, flat))
         if (
-            type(obj.id) is not str
-            or not 1 <= len(obj.id) <= MAX_ID_LENGTH
-            or obj.kind not in kinds.get(obj.class_id, ())
-            or not _NUMBERS.issuperset(map(type, flat))
+            type(object_id) is not str
+            or not 1 <= len(object_id) <= MAX_ID_LENGTH
+            or kind not in kinds.get(class_id, ())
+            or not types <= _NUMBERS
         ):
             return None
-        if obj.kind == "bbox" and len(flat) == 4:
-            x, y, w, h = map(float, flat)
+        if types != _FLOATS:  # stored as floats, as the models store them
+            flat = [float(v) for v in flat]
+        if kind == "bbox" and len(flat) == 4:
+            x, y, w, h = flat
             if not box_is_plain(x, y, w, h, right, bottom, low):
                 return None
             shape: dict[str, Any] = {"kind": "bbox", "x": x, "y": y, "w": w, "h": h}
             vertices += 1
-        elif obj.kind == "polygon" and len(flat) % 2 == 0:
-            ring = list(zip(map(float, flat[0::2]), map(float, flat[1::2]), strict=True))
+        elif kind == "polygon" and len(flat) % 2 == 0:
+            ring = list(zip(flat[0::2], flat[1::2], strict=True))
             if len(ring) > limits.max_vertices_per_object or open_length(ring) < 3:
                 return None
             rings.append(flat)
@@ -143,8 +146,8 @@ def _draft(
             shape = {"kind": "polygon", "rings": [ring]}
         else:
             return None
-        stored.append({**template, "id": obj.id, "class_id": obj.class_id, "shape": shape})
-        classes[obj.class_id] = classes.get(obj.class_id, 0) + 1
+        stored.append({**template, "id": object_id, "class_id": class_id, "shape": shape})
+        classes[class_id] = classes.get(class_id, 0) + 1
     if vertices > limits.max_total_vertices or len({o.id for o in objects}) != len(objects):
         return None
     return _Draft(stored, classes, rings)
