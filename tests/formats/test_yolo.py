@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from labelwright.domain.geometry import bbox_of, rotated_box_corners
-from labelwright.domain.shapes import AnnotationObject, Keypoints, RotatedBox
+from labelwright.domain.shapes import Annotation, AnnotationObject, BBox, Keypoints, RotatedBox
 from labelwright.formats._yolo_read import LabelReader
 from labelwright.formats.dataset import Dataset, DatasetImage, FormatError, PlainDatasetImage
 from labelwright.formats.yolo import TASKS, YoloFormat, image_size
@@ -214,7 +214,7 @@ def test_image_files_come_in_path_order(tmp_path: Path) -> None:
         for p in sorted(tmp_path.rglob("*"))
         if p.suffix.lower() in {".png", ".jpg"} and p.is_file()
     ]
-    assert [name for name, _, _ in image_files(tmp_path)] == expected
+    assert [name for name, _ in image_files(tmp_path)] == expected
 
 
 def test_image_sizes_are_read_once_per_linked_file_and_always_for_single_files(
@@ -274,3 +274,46 @@ def test_a_label_file_that_cannot_be_read_is_named(tmp_path: Path) -> None:
     with pytest.raises(OSError, match=r"labels/train/a\.txt: Permission denied"):
         reader.parse(label, "Permission denied", 100, 100)
     assert reader.parse(label, None, 100, 100) == []  # no label file: no objects
+
+
+def _numbered(tmp_path: Path, count: int) -> Path:
+    """A detect dataset of `count` images n0.png, n1.png, ... each with one box."""
+    box = AnnotationObject(id="b", class_id="car", shape=BBox(x=1, y=2, w=5, h=4))
+    images = with_pixels(
+        [DatasetImage(f"n{k:02d}.png", 30, 20, Annotation(objects=[box])) for k in range(count)],
+        tmp_path / "pixels",
+    )
+    YoloFormat().write(Dataset(make_schema(), images), tmp_path / "out")
+    return tmp_path / "out"
+
+
+def test_a_stream_reads_only_the_images_it_is_told_it_will_take(tmp_path: Path) -> None:
+    out = _numbered(tmp_path, 6)
+    for k in (1, 4):  # broken label files: reading either one would raise
+        (out / "labels" / "train" / f"n{k:02d}.txt").write_text("9 0.5 0.5 0.1 0.1\n")
+    with pytest.raises(FormatError, match="class 9 is not in names"):
+        list(YoloFormat().read(out).images)
+    stream = YoloFormat().read(out).images.plain()
+    stream.select(lambda number: number not in (1, 4))
+    taken = [next(stream).file_name]
+    assert stream.skip(1) == 1
+    taken += [next(stream).file_name, next(stream).file_name]
+    assert stream.skip(1) == 1
+    taken += [image.file_name for image in stream]
+    assert taken == ["n00.png", "n02.png", "n03.png", "n05.png"]
+    assert stream.skip(3) == 0  # at the end
+    again = YoloFormat().read(out).images.plain()
+    again.select(lambda number: number != 1)
+    next(again)
+    with pytest.raises(RuntimeError, match="image 1 of the dataset was not selected"):
+        next(again)
+    with pytest.raises(RuntimeError, match="select comes before the first image"):
+        again.select(lambda number: True)
+
+
+def test_skipping_without_selecting_passes_images_over(tmp_path: Path) -> None:
+    out = _numbered(tmp_path, 5)
+    stream = iter(YoloFormat().read(out).images)
+    assert stream.skip(2) == 2
+    assert [image.file_name for image in stream] == ["n02.png", "n03.png", "n04.png"]
+    assert stream.skip(1) == 0

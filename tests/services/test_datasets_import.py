@@ -23,6 +23,7 @@ from labelwright.jobs.runner import run_one
 from labelwright.services import dataset_import, jobs, projects
 from labelwright.services.context import Context
 from labelwright.services.dataset_uploads import queue_uploaded_import
+from labelwright.services.datasets import find_format
 from labelwright.services.errors import Conflict, Forbidden, Invalid
 from labelwright.services.intake import import_paths
 from labelwright.services.labelschema import append_schema, current_schema
@@ -347,8 +348,10 @@ def test_images_without_an_item_or_a_file_are_reported(setup, tmp_path):
     assert report["problems"][0]["file"] == "ghost.png"
 
 
-def test_several_reading_processes_give_what_one_does(setup, tmp_path, monkeypatch):
-    """A large COCO dataset is read by several processes, each building its share of pages."""
+@pytest.mark.parametrize("fmt", ["coco", "yolo"])
+def test_several_reading_processes_give_what_one_does(setup, tmp_path, monkeypatch, fmt):
+    """A large COCO or YOLO dataset is read by several processes, each building (and for
+    YOLO, reading) its share of pages."""
     folder = tmp_path / "images"
     images = []
     for number in range(7):
@@ -361,12 +364,12 @@ def test_several_reading_processes_give_what_one_does(setup, tmp_path, monkeypat
             attributes={"colour": "red"},  # declared by no schema: counted by every reader
         )
         images.append(DatasetImage(name, 40, 30, AnnotationDoc(objects=[box]), path=folder / name))
-    coco = tmp_path / "coco"
-    CocoFormat().write(Dataset(schema=SCHEMA, images=images), coco)
+    dataset = tmp_path / fmt
+    find_format(fmt).write(Dataset(schema=SCHEMA, images=images), dataset)
 
     def imported(name: str) -> tuple[dict, dict]:
         project = make_project(setup.ctx, setup.admin, name, SCHEMA)
-        report = dataset_import.import_dataset(setup.ctx, setup.admin, project, coco, "coco")
+        report = dataset_import.import_dataset(setup.ctx, setup.admin, project, dataset, fmt)
         del report["job_id"]
         return report, current_bodies(setup.ctx, project)
 
@@ -387,8 +390,9 @@ def test_several_reading_processes_give_what_one_does(setup, tmp_path, monkeypat
     assert shared == alone
     report, bodies = shared
     assert report["images_added"] == 7 and report["annotations_written"] == 7
-    (unknown,) = [p["detail"] for p in report["problems"] if p["reason"] == "unknown_attribute"]
-    assert "'colour'" in unknown and "(7 values skipped)" in unknown
+    if fmt == "coco":  # YOLO carries no attributes
+        (unknown,) = [p["detail"] for p in report["problems"] if p["reason"] == "unknown_attribute"]
+        assert "'colour'" in unknown and "(7 values skipped)" in unknown
     assert sorted(bodies) == [f"n{number}.png" for number in range(7)]
 
 
@@ -402,12 +406,19 @@ def _coco_without_images(tmp_path: Path, count: int) -> Path:
 
 
 def _running(pid: int) -> bool:
-    """Whether a process is running (one ended but not yet waited for is not)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (FileNotFoundError, ProcessLookupError):
-        return False
-    return state not in ("Z", "X")
+    """Whether a process is still running a moment on (one ended but not yet waited for is
+    not; a killed one has closed its files a moment before it is marked ended)."""
+    deadline = time.monotonic() + 2
+    while True:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (FileNotFoundError, ProcessLookupError):
+            return False
+        if state in ("Z", "X"):
+            return False
+        if time.monotonic() > deadline:
+            return True
+        time.sleep(0.01)
 
 
 def _readers(tmp_path: Path, monkeypatch, count: int) -> dataset_import._ChildPages:
@@ -419,7 +430,8 @@ def _readers(tmp_path: Path, monkeypatch, count: int) -> dataset_import._ChildPa
 def test_forked_readers_are_stopped_at_once_when_an_import_stops_half_way(tmp_path, monkeypatch):
     reading = _readers(tmp_path, monkeypatch, 40)
     pids = [reader.pid for reader in reading.readers]
-    assert len(set(pids)) == 3 and pids[0] == reading.first.pid and all(map(_running, pids))
+    assert len(set(pids)) == 3 and pids[0] == reading.first.pid
+    assert not any(reader.ended() for reader in reading.readers)  # all three are running
     pages = reading.pages(SCHEMA)
     assert [p.file_name for p in next(pages)] == ["n0.png"]
     started = time.monotonic()
@@ -441,9 +453,18 @@ def test_forked_readers_end_by_themselves_between_passes(tmp_path, monkeypatch):
     assert not any(_running(reader.pid) for reader in reading.readers)
 
 
-def test_a_reader_that_dies_is_reported_not_waited_for(tmp_path, monkeypatch):
+@pytest.fixture(params=["dying", "gone"])
+def death(request):
+    """A reader killed just before the pass is asked for, or gone by then."""
+    return request
+
+
+def test_a_reader_that_dies_is_reported_not_waited_for(tmp_path, monkeypatch, death):
+    request = death
     reading = _readers(tmp_path, monkeypatch, 40)
     os.kill(reading.readers[1].pid, signal.SIGKILL)  # a forked one
+    if request.param == "gone":
+        assert reading.readers[1].requests.poll(5)  # its end closed: asking it fails
     with pytest.raises(RuntimeError, match="ended unexpectedly"):
         for _page in reading.pages(SCHEMA):
             pass

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import closing
 from functools import partial
 from pathlib import Path
@@ -156,8 +156,8 @@ def suffix_of(name: str) -> str:
     return name[dot:] if 0 < dot < len(name) - 1 else ""
 
 
-def image_files(folder: Path) -> Iterator[tuple[str, Path, os.stat_result]]:
-    """(relative POSIX name, path, stat) of each image under `folder`, in path order.
+def image_files(folder: Path) -> list[tuple[str, os.DirEntry]]:
+    """(relative POSIX name, directory entry) of each image under `folder`, in path order.
 
     Sorted by path parts, as sorted(folder.rglob("*")) would; linked folders are not followed.
     """
@@ -173,8 +173,7 @@ def image_files(folder: Path) -> Iterator[tuple[str, Path, os.stat_result]]:
                 elif suffix_of(entry.name).lower() in IMAGE_SUFFIXES and entry.is_file():
                     found.append((relative.split("/"), relative, entry))
     found.sort(key=lambda row: row[0])
-    for _, relative, entry in found:
-        yield relative, Path(entry.path), entry.stat()
+    return [(relative, entry) for _, relative, entry in found]
 
 
 class LabelReader:
@@ -321,31 +320,45 @@ class YoloImages:
         self.reader = reader
         self.folders = folders
 
-    def __iter__(self) -> Iterator[DatasetImage]:
-        return (self._image(*entry) for entry in self._entries())
+    def __iter__(self) -> YoloStream:
+        return YoloStream(self, plain=False)
 
-    def plain(self) -> Iterator[DatasetImage | PlainDatasetImage]:
+    def plain(self) -> YoloStream:
         """The images again, those whose label files hold only usual boxes and polygons as
         PlainDatasetImage (see formats.dataset.Format)."""
-        return (self._plain_image(*entry) for entry in self._entries())
+        return YoloStream(self, plain=True)
 
-    def _entries(self) -> Iterator[tuple]:
-        """(relative name, file, size, label file, its contents, split) of each image."""
-        sizes = ImageSizes()
+    def listed(self) -> list[tuple[str, list[tuple[str, os.DirEntry]], list[str]]]:
+        """(split, its images in order, their label files) of each split folder."""
+        found = []
         for split, folder in self.folders:
             labels = str(labels_folder(folder))
-            images = list(image_files(folder))
+            images = image_files(folder)
             label_files = [  # as label_path() names them
                 os.path.join(labels, relative[: len(relative) - len(suffix_of(relative))] + ".txt")
-                for relative, _, _ in images
+                for relative, _ in images
             ]
+            found.append((split, images, label_files))
+        return found
+
+    def entries(
+        self, listed: list[tuple[str, list, list[str]]], wanted: Callable[[int], bool] | None
+    ) -> Iterator[tuple[int, tuple]]:
+        """(number, (relative name, file, size, label file, its contents, split)) of each
+        image, or of those whose number is `wanted`: the others are not read at all."""
+        sizes = ImageSizes()
+        start = 0
+        for split, images, label_files in listed:
+            keep = [k for k in range(len(images)) if wanted is None or wanted(start + k)]
             # The label files are read ahead, on another core: the calls cost as much as
             # parsing what they hold.
-            with closing(read_ahead(label_files)) as contents:
-                for (relative, file, info), label_file, data in zip(
-                    images, label_files, contents, strict=True
-                ):
-                    yield relative, file, sizes.size(file, info), label_file, data, split
+            with closing(read_ahead([label_files[k] for k in keep])) as contents:
+                for k, data in zip(keep, contents, strict=True):
+                    relative, entry = images[k]
+                    file = Path(entry.path)
+                    size = sizes.size(file, entry.stat())
+                    yield start + k, (relative, file, size, label_files[k], data, split)
+            start += len(images)
 
     def _image(
         self,
@@ -384,6 +397,59 @@ class YoloImages:
             objects=objects,
             build=partial(self._image, *entry),
         )
+
+
+class YoloStream:
+    """The images as they are iterated, built one at a time.
+
+    `skip` passes images over without building them, and `select`, called before the first
+    image, says which ones (by number) will be taken at all: only their label files and image
+    headers are read, so readers that share a dataset's pages each read only their own.
+    """
+
+    def __init__(self, images: YoloImages, *, plain: bool) -> None:
+        self._images, self._plain = images, plain
+        self._wanted: Callable[[int], bool] | None = None
+        self._entries: Iterator[tuple[int, tuple]] | None = None
+        self._next: tuple[int, tuple] | None = None  # an entry read but not yet taken
+        self._position = 0  # the number of the next image
+        self._total = 0
+
+    def select(self, wanted: Callable[[int], bool]) -> None:
+        """Read only the images whose number is `wanted` (the others can only be skipped)."""
+        if self._entries is not None:
+            raise RuntimeError("select comes before the first image")
+        self._wanted = wanted
+
+    def __iter__(self) -> YoloStream:
+        return self
+
+    def __next__(self) -> DatasetImage | PlainDatasetImage:
+        entries = self._started()
+        while self._position < self._total:
+            number, entry = self._next or next(entries)
+            self._next = None
+            if number < self._position:
+                continue  # skipped
+            if number > self._position:
+                raise RuntimeError(f"image {self._position} of the dataset was not selected")
+            self._position += 1
+            return self._images._plain_image(*entry) if self._plain else self._images._image(*entry)
+        raise StopIteration
+
+    def skip(self, count: int) -> int:
+        """Pass over up to `count` images; how many there were."""
+        self._started()
+        skipped = max(0, min(count, self._total - self._position))
+        self._position += skipped
+        return skipped
+
+    def _started(self) -> Iterator[tuple[int, tuple]]:
+        if self._entries is None:
+            listed = self._images.listed()
+            self._total = sum(len(images) for _, images, _ in listed)
+            self._entries = self._images.entries(listed, self._wanted)
+        return self._entries
 
 
 def labels_folder(images: Path) -> Path:

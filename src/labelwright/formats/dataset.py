@@ -76,9 +76,11 @@ class Format(Protocol):
 
     A format may also set `skips_images = True` when the iterator of the images it reads
     has `skip(count) -> int`, passing images over without building them: a large import
-    then reads it in several processes, each building its share of the pages. And the
-    images it reads may have `plain()`: an iterator over them again (with `skip` too) that
-    gives an image whose objects are all of the usual kind as a PlainDatasetImage.
+    then reads it in several processes, each building its share of the pages. Such an
+    iterator may also have `select(wanted)`, called before its first image with a test of
+    image numbers, to read only the images it will be asked for. And the images it reads
+    may have `plain()`: an iterator over them again (with `skip` too) that gives an image
+    whose objects are all of the usual kind as a PlainDatasetImage.
     """
 
     name: str

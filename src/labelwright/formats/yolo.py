@@ -186,6 +186,7 @@ class YoloFormat:
     """Ultralytics YOLO folders (detect, segment, pose or obb)."""
 
     name = "yolo"
+    skips_images = True  # its image stream passes images over unread (see YoloStream)
 
     def __init__(self, task: str = "detect") -> None:
         if task not in TASKS:

@@ -264,6 +264,10 @@ class _LocalPages:
         self.passes += 1
         plain = getattr(self.dataset.images, "plain", None)  # see formats.dataset.Format
         images = plain() if plain is not None else iter(self.dataset.images)
+        select = getattr(images, "select", None)
+        if select is not None and count > 1:  # this share's pages alone are read at all
+            size = self.page_size
+            select(lambda number: number // size % count == index)
         for number in itertools.count():
             if number % count != index:
                 if not _pass_over(images, self.page_size):
@@ -368,6 +372,9 @@ def _serve_share(local: _LocalPages, channels: list[_Channel], part: tuple[int, 
         pages.join_thread()  # what was put is sent before the process ends
 
 
+_ENDED = "the dataset reading process ended unexpectedly"
+
+
 class _Reader:
     """The importing side's ends of one reading process, up to AHEAD pages ahead of it."""
 
@@ -391,7 +398,7 @@ class _Reader:
             except Empty:
                 # The first process ending takes the readers it had not forked yet with it.
                 if self.ended() or (self.first is not None and not self.first.is_alive()):
-                    raise RuntimeError("the dataset reading process ended unexpectedly") from None
+                    raise RuntimeError(_ENDED) from None
         if tag == "error":
             raise FormatError(value)
         if tag == "crash":
@@ -399,6 +406,13 @@ class _Reader:
         if tag == "schema":
             self.pid, value = value
         return tag, value
+
+    def ask(self, target: LabelSchema, only: set[str] | None) -> None:
+        """Ask the process for a pass (see `_LocalPages.share`)."""
+        try:
+            self.requests.send((target, only))
+        except OSError:  # its end is closed: it has gone
+            raise RuntimeError(_ENDED) from None
 
     def stop(self) -> None:
         """Ask the process to end (it sees this between passes)."""
@@ -411,6 +425,7 @@ class _Reader:
         if self.pid is not None and not self.ended():  # running: the pid is still its own
             with suppress(ProcessLookupError):
                 os.kill(self.pid, signal.SIGKILL)
+            self.requests.poll(STOP_SECONDS)  # its end closes once it is gone
 
 
 class _ChildPages:
@@ -448,7 +463,7 @@ class _ChildPages:
         """Prepared pages, as the reading processes make them."""
         self.passing = True
         for reader in self.readers:
-            reader.requests.send((target, only))
+            reader.ask(target, only)
         for number in itertools.count():
             k = number % len(self.readers)
             tag, value = self.readers[k].receive()
