@@ -211,3 +211,31 @@ def test_object_list_extends_the_selection_and_copies_paste_together(page, site)
     page.keyboard.press("h")  # hides the three selected
     ed.drag(10, 10, 310, 230)
     assert ed.selected_rows() == ["a", "t"], "hidden objects stay out of a band"
+
+
+def test_a_long_object_list_lists_an_object_selected_on_the_image_at_its_top(page, site):
+    """Past the first 150 rows, an object selected on the image gets a row at the top, in
+    place of the one selected before; the last line counts the objects without a row."""
+    grid = [box(f"o{k}", 4 + 20 * (k % 16), 4 + 20 * (k // 16), 10, 10) for k in range(160)]
+    ed = EditorPage(page, site, site.fresh_item()).seed(grid).open()
+    rows = page.locator(".object-list > li")
+    page.wait_for_selector(".object-row[data-object-id='o159']")
+    assert rows.count() == 151 and rows.first.get_attribute("data-object-id") == "o159"
+    more = rows.last
+    assert more.inner_text() == "… and 10 more (select one on the image)"
+
+    ed.click(9, 9)  # o0: the bottom of the drawing order, past the first rows
+    assert ed.selected_rows() == ["o0"]
+    assert rows.first.get_attribute("data-object-id") == "o0" and rows.count() == 152
+    assert more.inner_text() == "… and 9 more (select one on the image)"
+    ed.click(29, 9)  # o1 takes its place
+    assert ed.selected_rows() == ["o1"]
+    assert rows.first.get_attribute("data-object-id") == "o1" and rows.count() == 152
+    assert page.locator(".object-row[data-object-id='o0']").count() == 0
+    ed.click(9, 109)  # o80 has a row of its own: only the mark moves
+    assert ed.selected_rows() == ["o80"] and rows.count() == 152
+    assert rows.first.get_attribute("data-object-id") == "o1"  # kept until the list is redone
+    ed.click(9, 9, hold="Shift")  # o0 joins: listed at the top with o1 gone
+    assert ed.selected_rows() == ["o0", "o80"]
+    assert rows.first.get_attribute("data-object-id") == "o0"
+    assert more.inner_text() == "… and 9 more (select one on the image)"

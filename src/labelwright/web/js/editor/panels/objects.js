@@ -31,8 +31,16 @@ export function objectList(c) {
   const el = h("section", { class: "editor-panel" }, h("h2", null, "Objects"), counts, list);
   /** @type {Map<string, HTMLElement>} the rows shown, by object id */
   let rows = new Map();
+  /** @type {Set<string>} the objects of the first rows */
+  let firstIds = new Set();
   /** @type {string[]} selected objects listed above the first rows */
   let extraIds = [];
+  /** @type {HTMLElement[]} their rows */
+  let extraRows = [];
+  /** How many objects this frame holds. */
+  let total = 0;
+  /** The last line, saying how many objects have no row. */
+  const more = h("li", { class: "muted small" });
 
   /**
    * Flip a state (hidden, locked) of a row's object; a selected row flips all the selected to
@@ -104,22 +112,41 @@ export function objectList(c) {
       ? `${objects.length} on this ${c.frame() ? "frame" : "image"}: ${[...perClass].map(([id, n]) => `${classById(c.schema, id)?.name ?? id} ${n}`).join(", ")}`
       : "No objects yet: pick a tool and draw.";
     const first = objects.slice(0, MAX_ROWS);
-    // Selected objects past the first rows are listed too, at the top (up to as many again).
-    const listed = new Set(first);
-    const extra = c.store.selectedObjects().filter((o) => o.frame === frame && !listed.has(o)).slice(0, MAX_ROWS);
-    const shown = [...extra, ...first];
-    extraIds = extra.map((o) => o.id);
-    const items = shown.map(row);
-    rows = new Map(shown.map((o, i) => [o.id, items[i]]));
-    replace(list, items, objects.length > shown.length ? h("li", { class: "muted small" }, `… and ${objects.length - shown.length} more (select one on the image)`) : null);
+    const items = first.map(row);
+    total = objects.length;
+    firstIds = new Set(first.map((o) => o.id));
+    rows = new Map(first.map((o, i) => [o.id, items[i]]));
+    extraIds = [];
+    extraRows = [];
+    replace(list, items);
+    listExtra();
   }
 
-  /** Move the selection marks without rebuilding the list (a click on the image). */
+  /**
+   * List the selected objects past the first rows at the top (up to as many again), in place
+   * of those listed there before, and say how many objects have no row.
+   */
+  function listExtra() {
+    const frame = c.frame();
+    for (const id of extraIds) rows.delete(id);
+    for (const r of extraRows) r.remove();
+    const extra = c.store.selectedObjects().filter((o) => o.frame === frame && !firstIds.has(o.id)).slice(0, MAX_ROWS);
+    extraIds = extra.map((o) => o.id);
+    extraRows = extra.map(row);
+    extraIds.forEach((id, i) => rows.set(id, extraRows[i]));
+    list.prepend(...extraRows);
+    const unlisted = total - firstIds.size - extraIds.length;
+    more.textContent = `… and ${unlisted} more (select one on the image)`;
+    if (unlisted > 0) list.append(more);
+    else more.remove();
+  }
+
+  /**
+   * Move the selection marks (a click on the image): only the rows of selected objects past
+   * the first ones are made again, so a click costs the same however long the list is.
+   */
   function markSelected() {
-    if (lacksRow()) {
-      render();
-      return;
-    }
+    if (lacksRow()) listExtra();
     for (const [id, r] of rows) r.classList.toggle("selected", c.store.isSelected(id));
   }
 
