@@ -411,7 +411,6 @@ class YoloStream:
         self._images, self._plain = images, plain
         self._wanted: Callable[[int], bool] | None = None
         self._entries: Iterator[tuple[int, tuple]] | None = None
-        self._next: tuple[int, tuple] | None = None  # an entry read but not yet taken
         self._position = 0  # the number of the next image
         self._total = 0
 
@@ -427,10 +426,9 @@ class YoloStream:
     def __next__(self) -> DatasetImage | PlainDatasetImage:
         entries = self._started()
         while self._position < self._total:
-            number, entry = self._next or next(entries)
-            self._next = None
+            number, entry = next(entries)
             if number < self._position:
-                continue  # skipped
+                continue  # skipped (read, when nothing was selected)
             if number > self._position:
                 raise RuntimeError(f"image {self._position} of the dataset was not selected")
             self._position += 1
@@ -445,6 +443,7 @@ class YoloStream:
         return skipped
 
     def _started(self) -> Iterator[tuple[int, tuple]]:
+        """The entries, listed on first use (when `select` can no longer change them)."""
         if self._entries is None:
             listed = self._images.listed()
             self._total = sum(len(images) for _, images, _ in listed)
