@@ -46,17 +46,11 @@ TYPES = {".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml"}
 
 @dataclass(frozen=True)
 class WebFile:
-    """One file of the app, ready to send."""
+    """One file of the app, ready to send: its body and its headers' values."""
 
     body: bytes
-    media_type: str
-    etag: str
-
-    @property
-    def content_type(self) -> bytes:
-        """The Content-Type header's value (text is UTF-8)."""
-        text = self.media_type.startswith("text/")
-        return (self.media_type + "; charset=utf-8" * text).encode()
+    content_type: bytes  # text is UTF-8
+    etag: bytes
 
 
 def static_imports(web_dir: Path, entry: str) -> list[str]:
@@ -146,8 +140,10 @@ def load_files(web_dir: Path) -> dict[str, WebFile]:
             continue
         body = path.read_bytes()
         kind = TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0]
+        kind = kind or "application/octet-stream"
+        kind += "; charset=utf-8" if kind.startswith("text/") else ""
         files["/" + path.relative_to(web_dir).as_posix()] = WebFile(
-            body, kind or "application/octet-stream", _etag(body)
+            body, kind.encode(), _etag(body).encode()
         )
     return files
 
@@ -204,9 +200,8 @@ class WebFiles:
             await self.app(scope, receive, send)
             return
         # Revalidated on each visit (cheap: 304), so a new version is seen at once.
-        headers = [(b"etag", found.etag.encode()), (b"cache-control", b"no-cache")]
-        asked = dict(scope["headers"]).get(b"if-none-match")
-        if asked == found.etag.encode():
+        headers = [(b"etag", found.etag), (b"cache-control", b"no-cache")]
+        if dict(scope["headers"]).get(b"if-none-match") == found.etag:
             status, body = 304, b""
         else:
             status = 200

@@ -93,6 +93,7 @@ export class Workspace {
      * @type {Promise<void>}
      */
     this.onScreen = new Promise((resolve) => { this.markOnScreen = resolve; });
+    this.onScreen.then(() => this.fillList());
     this.store.subscribe((e) => this.onStoreEvent(e));
     this.canvas = new CanvasView(o.item.image, () => this.scene(), () => this.tools[this.toolName]);
     this.env = this.toolEnv();
@@ -296,14 +297,12 @@ export class Workspace {
         // The item is on screen, image and objects: what bench/editor.py times.
         performance.clearMarks(FIRST_FRAME_MARK);
         performance.mark(FIRST_FRAME_MARK);
-        this.fillList();
         this.markOnScreen();
       });
     };
     /** @param {string} text */
     const failed = (text) => {
       this.o.say(text);
-      this.fillList();
       this.markOnScreen();
     };
     if (!needsDisplayCopy(image)) {
