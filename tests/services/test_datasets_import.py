@@ -20,7 +20,7 @@ from labelwright.formats.dataset import Dataset, DatasetImage
 from labelwright.formats.native import NativeFormat
 from labelwright.jobs import records
 from labelwright.jobs.runner import run_one
-from labelwright.services import dataset_import, jobs, projects
+from labelwright.services import dataset_import, dataset_reading, jobs, projects
 from labelwright.services.context import Context
 from labelwright.services.dataset_uploads import queue_uploaded_import
 from labelwright.services.datasets import find_format
@@ -67,14 +67,14 @@ def reading(request, monkeypatch) -> Iterator[str]:
     """Read the dataset in this process, or (as for a large one) in a second process."""
     started = []
     if request.param == "second process":
-        monkeypatch.setattr(dataset_import, "SECOND_PROCESS_BYTES", -1)
-        opened = dataset_import._ChildPages.__init__
+        monkeypatch.setattr(dataset_reading, "SECOND_PROCESS_BYTES", -1)
+        opened = dataset_reading.ChildPages.__init__
 
         def counted(self, *args) -> None:
             started.append(args)
             opened(self, *args)
 
-        monkeypatch.setattr(dataset_import._ChildPages, "__init__", counted)
+        monkeypatch.setattr(dataset_reading.ChildPages, "__init__", counted)
     yield request.param
     assert bool(started) == (request.param == "second process")
 
@@ -249,7 +249,7 @@ def test_a_cancelled_import_stops_between_pages(setup, tmp_path, monkeypatch):
     folder = export_native(setup, tmp_path / "native")
     fresh = make_project(setup.ctx, setup.admin, "Cancelled", SCHEMA)
     import_paths(setup.ctx, fresh, [tmp_path / "images"])  # the items exist: one pass
-    monkeypatch.setattr(dataset_import, "PAGE", 1)
+    monkeypatch.setattr(dataset_reading, "PAGE", 1)
     monkeypatch.setattr(dataset_import, "BEAT_SECONDS", 0)
 
     def cancel_at_once(done: int, _note: str) -> None:
@@ -375,16 +375,16 @@ def test_several_reading_processes_give_what_one_does(setup, tmp_path, monkeypat
 
     alone = imported("One reader")
     started = []
-    opened = dataset_import._ChildPages.__init__
+    opened = dataset_reading.ChildPages.__init__
 
     def counted(self, *args) -> None:
         started.append(args)
         opened(self, *args)
 
-    monkeypatch.setattr(dataset_import._ChildPages, "__init__", counted)
-    monkeypatch.setattr(dataset_import, "SECOND_PROCESS_BYTES", -1)
-    monkeypatch.setattr(dataset_import, "PAGE", 2)  # four pages over three readers
-    monkeypatch.setattr(dataset_import, "READERS", 3)
+    monkeypatch.setattr(dataset_reading.ChildPages, "__init__", counted)
+    monkeypatch.setattr(dataset_reading, "SECOND_PROCESS_BYTES", -1)
+    monkeypatch.setattr(dataset_reading, "PAGE", 2)  # four pages over three readers
+    monkeypatch.setattr(dataset_reading, "READERS", 3)
     shared = imported("Three readers")
     assert [args[-1] for args in started] == [3]
     assert shared == alone
@@ -421,10 +421,10 @@ def _running(pid: int) -> bool:
         time.sleep(0.01)
 
 
-def _readers(tmp_path: Path, monkeypatch, count: int) -> dataset_import._ChildPages:
+def _readers(tmp_path: Path, monkeypatch, count: int) -> dataset_reading.ChildPages:
     """Three reading processes (the first forks the others) over one-image pages."""
-    monkeypatch.setattr(dataset_import, "PAGE", 1)
-    return dataset_import._ChildPages("coco", _coco_without_images(tmp_path, count), None, 3)
+    monkeypatch.setattr(dataset_reading, "PAGE", 1)
+    return dataset_reading.ChildPages("coco", _coco_without_images(tmp_path, count), None, 3)
 
 
 def test_forked_readers_are_stopped_at_once_when_an_import_stops_half_way(tmp_path, monkeypatch):
@@ -436,7 +436,7 @@ def test_forked_readers_are_stopped_at_once_when_an_import_stops_half_way(tmp_pa
     assert [p.file_name for p in next(pages)] == ["n0.png"]
     started = time.monotonic()
     reading.close()  # each reader is waiting for its queue to be taken, not for requests
-    assert time.monotonic() - started < dataset_import.STOP_SECONDS
+    assert time.monotonic() - started < dataset_reading.STOP_SECONDS
     assert not any(map(_running, pids))
 
 
@@ -447,7 +447,7 @@ def test_forked_readers_end_by_themselves_between_passes(tmp_path, monkeypatch):
     again = [p.file_name for page in reading.pages(SCHEMA, {"n3.png"}) for p in page]
     assert again == ["n3.png"]  # the forked readers serve a second pass too
     killed = []
-    monkeypatch.setattr(dataset_import.os, "kill", lambda *args: killed.append(args))
+    monkeypatch.setattr(dataset_reading.os, "kill", lambda *args: killed.append(args))
     reading.close()
     assert killed == [] and reading.first.exitcode == 0
     assert not any(_running(reader.pid) for reader in reading.readers)
@@ -517,7 +517,7 @@ def test_plain_images_are_stored_as_the_full_path_stores_them(any_setup, tmp_pat
     coco = tmp_path / "coco"
     CocoFormat().write(Dataset(schema=SCHEMA, images=images), coco)
     settled = []
-    plain_bodies = dataset_import.plain_bodies
+    plain_bodies = dataset_reading.plain_bodies
 
     def counted(images, *args, **kwargs):
         bodies = plain_bodies(images, *args, **kwargs)
@@ -530,14 +530,14 @@ def test_plain_images_are_stored_as_the_full_path_stores_them(any_setup, tmp_pat
         del report["job_id"]
         return report, _stored_bodies(setup.ctx, project)
 
-    monkeypatch.setattr(dataset_import, "plain_bodies", counted)
+    monkeypatch.setattr(dataset_reading, "plain_bodies", counted)
     plainly = imported("Plain path")
     # plain.png and empty.png are settled; crossed.png and outside.png are left to the full
     # path, which refuses them; the others have what plain images lack. Twice: the images
     # come in through the intake after a first pass, and a second pass writes their labels.
     assert sorted(settled) == [False] * 4 + [True] * 4
     monkeypatch.setattr(
-        dataset_import, "plain_bodies", lambda images, *_a, **_k: [None] * len(images)
+        dataset_reading, "plain_bodies", lambda images, *_a, **_k: [None] * len(images)
     )
     fully = imported("Full path")
     assert plainly == fully

@@ -1,13 +1,13 @@
 """Datasets into a project, as a job: annotations (or a model's predictions) matched by name.
 
-The work has two sides joined by a stream of pages. The reading side reads the dataset
-through its format, maps each image's annotation onto the project's schema by name
-(`formats.matching`) and validates a page at a time in bulk (`validate_many`); for a
-large dataset it runs in other processes, so reading and checking overlap with writing.
-The writing side looks each page's images up by file name and writes their annotations
-with a few set-based statements in one short transaction. Images the project lacks, but
-whose files the dataset holds, are staged on the way; once the pass ends they come in
-through the intake and a second pass writes their labels.
+The work has two sides joined by a stream of pages. The reading side
+(`services.dataset_reading`) reads the dataset through its format, maps each image's
+annotation onto the project's schema and validates a page at a time; for a large dataset
+it runs in other processes, so reading and checking overlap with writing. The writing side,
+here, looks each page's images up by file name and writes their annotations with a few
+set-based statements in one short transaction. Images the project lacks, but whose files
+the dataset holds, are staged on the way; once the pass ends they come in through the
+intake and a second pass writes their labels.
 
 The API queues the job (`queue_import`) and a runner does the work; the CLI runs the
 same job in its own process (`import_dataset`).
@@ -16,41 +16,31 @@ same job in its own process (`import_dataset`).
 from __future__ import annotations
 
 import gc
-import itertools
-import multiprocessing
 import os
 import shutil
-import signal
 import tempfile
 import time
-import traceback
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from contextlib import closing, suppress
 from datetime import UTC, datetime
-from itertools import islice
-from multiprocessing.connection import Connection
-from multiprocessing.context import BaseContext
-from multiprocessing.process import BaseProcess
-from multiprocessing.queues import Queue
 from pathlib import Path
-from queue import Empty
 from typing import Any, NamedTuple
 
 import orjson
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from labelwright.domain.plain import PlainBody, plain_bodies
 from labelwright.domain.roles import ItemState
 from labelwright.domain.schema import LabelSchema
 from labelwright.domain.shapes import Annotation as AnnotationDoc
 from labelwright.domain.validation import AnnotationInvalid, ImageSize, Problem, validate_many
-from labelwright.formats.dataset import DatasetImage, FormatError, PlainDatasetImage
+from labelwright.formats.dataset import FormatError
 from labelwright.formats.matching import SchemaMatch, unknown_attribute_issues
 from labelwright.jobs.runner import Cancelled, JobControl, JobFailed
 from labelwright.services import jobs, projects
 from labelwright.services.context import Context
+from labelwright.services.dataset_reading import Body, Prepared, open_pages, stored_body
 from labelwright.services.datasets import detect, find_format
 from labelwright.services.errors import Conflict, Invalid, ServiceError
 from labelwright.services.intake import import_paths
@@ -71,465 +61,9 @@ from labelwright.store.tables import (
 
 KIND = "import-dataset"
 """The job kind of a dataset import."""
-PAGE = 1000  # images per page: one validation batch, one look-up, one short write transaction
 MAX_PROBLEMS = 1000  # problems listed in a report (all are counted)
 BEAT_SECONDS = 0.5  # progress is reported at most this often
-AHEAD = 4  # pages a second reading process may have ready before the writing side takes them
-STOP_SECONDS = 5  # how long reading processes asked to stop may take before they are killed
-COLLECT_EVERY = 50
-"""Pages a reading process makes between two looks for reference cycles: pages make few or
-none, and each look costs about a third of a page (it walks every page still held)."""
-SECOND_PROCESS_BYTES = 32 << 20
-"""Label files this large (all but the images) are read in a second process; smaller ones
-are read in this one, where starting a process would cost more than it saves."""
-READERS = max(1, min(4, os.cpu_count() or 1))
-"""Reading processes for a large dataset whose format can pass over images without building
-them (`skips_images`): each builds every READERS-th page, since reading is the slow side.
-The first loads the dataset's index and forks the others (`_serve_pages`); past a few, the
-writing side is the limit."""
-_IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".tif", ".tiff", ".bmp"}
 Beat = Callable[..., None]  # (images finished so far, what is going on[, final])
-
-
-# ---------------------------------------------------------------- reading side
-
-
-class _Body(PlainBody):
-    """An annotation as a revision stores it (its JSON, its objects per class), as written."""
-
-    __slots__ = ()
-
-    @property
-    def objects(self) -> int:
-        """How many objects it holds."""
-        return sum(self.classes.values())
-
-    def text(self) -> str:
-        """The body as the database driver takes a JSON column's value (`insert_rows`)."""
-        return self.json.decode()
-
-
-def _stored_body(doc: AnnotationDoc, source: str | None = None) -> _Body:
-    """A validated annotation as stored; with `source`, a prediction whose objects carry it."""
-    classes: dict[str, int] = {}
-    for obj in doc.objects:
-        classes[obj.class_id] = classes.get(obj.class_id, 0) + 1
-    if source is None:
-        return _Body(doc.__pydantic_serializer__.to_json(doc), classes)
-    data = doc.model_dump(mode="json")
-    for obj in data["objects"]:
-        obj["source"] = source
-    return _Body(orjson.dumps(data), classes)
-
-
-class _Prepared(NamedTuple):
-    """One dataset image as the reading side hands it over, in the project's ids.
-
-    Plain data that pickles cheaply: the body travels as JSON text, not as objects.
-    """
-
-    file_name: str
-    size: ImageSize  # as the dataset gives it
-    path: str | None  # its image file, if the dataset holds one
-    issues: list[tuple[str, str]]  # (reason, detail) of what mapping could not carry over
-    skipped: dict[str, int]  # objects dropped while mapping, by reason
-    body: _Body | None  # the annotation as stored, when it is valid at `size`
-    doc: dict | None  # otherwise the mapped annotation itself, to check at another size
-    problems: list[Problem] | None  # why it is invalid at `size` (None: valid, or unchecked)
-
-
-def _prepare_page(
-    images: list[DatasetImage | PlainDatasetImage],
-    mapping: SchemaMatch,
-    schema: LabelSchema,
-    source: str | None,
-) -> list[_Prepared]:
-    """Map a page of images onto the project's schema and validate them together.
-
-    Images of only usual objects (PlainDatasetImage) whose classes carry over are settled
-    without models (`plain_bodies`); the rest, and those it cannot settle, are built.
-    """
-    settled = _settled_plainly(images, mapping, schema, source)
-    built = {
-        k: image if isinstance(image, DatasetImage) else image.build()
-        for k, image in enumerate(images)
-        if k not in settled
-    }
-    prepared = _prepare_built(list(built.values()), mapping, schema, source)
-    settled |= dict(zip(built, prepared, strict=True))
-    return [settled[k] for k in range(len(images))]
-
-
-def _settled_plainly(
-    images: list[DatasetImage | PlainDatasetImage],
-    mapping: SchemaMatch,
-    schema: LabelSchema,
-    source: str | None,
-) -> dict[int, _Prepared]:
-    """The plain images `plain_bodies` settles, prepared, by their place in the page."""
-    plain = [
-        (k, image)
-        for k, image in enumerate(images)
-        if isinstance(image, PlainDatasetImage) and mapping.keeps(o.class_id for o in image.objects)
-    ]
-    sizes = [ImageSize(i.width, i.height, i.frame_count) for _, i in plain]
-    bodies = plain_bodies(
-        [(image.objects, size) for (_, image), size in zip(plain, sizes, strict=True)],
-        schema,
-        source=source,
-    )
-    return {
-        k: _Prepared(
-            file_name=image.file_name,
-            size=size,
-            path=str(image.path) if image.path is not None else None,
-            issues=[],
-            skipped={},
-            body=_Body(*body),
-            doc=None,
-            problems=None,
-        )
-        for (k, image), size, body in zip(plain, sizes, bodies, strict=True)
-        if body is not None
-    }
-
-
-def _prepare_built(
-    images: list[DatasetImage], mapping: SchemaMatch, schema: LabelSchema, source: str | None
-) -> list[_Prepared]:
-    """Map built images onto the project's schema and validate them together."""
-    mapped = []
-    for image in images:
-        skipped: Counter = Counter()
-        doc, issues = mapping.apply(image.annotation, skipped)
-        size = ImageSize(image.width, image.height, image.frame_count)
-        mapped.append((doc, size, [(i.reason, i.detail) for i in issues], dict(skipped)))
-    checkable = [k for k, (_, size, _, _) in enumerate(mapped) if min(size) > 0]
-    outcomes = validate_many(
-        [mapped[k][0] for k in checkable], [mapped[k][1] for k in checkable], schema
-    )
-    verdicts = dict(zip(checkable, outcomes, strict=True))  # an impossible size: unchecked
-    page = []
-    for number, (image, (doc, size, issues, skipped)) in enumerate(
-        zip(images, mapped, strict=True)
-    ):
-        outcome = verdicts.get(number)
-        valid = isinstance(outcome, AnnotationDoc)
-        page.append(
-            _Prepared(
-                file_name=image.file_name,
-                size=size,
-                path=str(image.path) if image.path is not None else None,
-                issues=issues,
-                skipped=skipped,
-                body=_stored_body(outcome, source) if valid else None,
-                doc=None if valid else doc.model_dump(),
-                problems=outcome.problems if isinstance(outcome, AnnotationInvalid) else None,
-            )
-        )
-    return page
-
-
-class _LocalPages:
-    """The reading side in this process: the dataset's schema, then its prepared pages."""
-
-    def __init__(self, fmt: str, path: Path, source: str | None, page_size: int) -> None:
-        self.fmt, self.path, self.source, self.page_size = fmt, path, source, page_size
-        self.dataset = find_format(fmt).read(path)
-        self.mapping: SchemaMatch | None = None
-        self.passes = 0
-        self.counted: Counter | None = None  # undeclared attributes as the first pass found
-
-    def schema(self) -> LabelSchema:
-        """The dataset's own schema."""
-        return self.dataset.schema
-
-    def pages(self, target: LabelSchema, only: set[str] | None = None) -> Iterator[list[_Prepared]]:
-        """Prepared pages of the images (of those named in `only`, if given)."""
-        return (page for page in self.share(target, only) if page)
-
-    def share(
-        self, target: LabelSchema, only: set[str] | None = None, part: tuple[int, int] = (0, 1)
-    ) -> Iterator[list[_Prepared]]:
-        """Pages number `index`, `index + count`, ... of `part` = (index, count), each
-        prepared (empty when `only` leaves none of its images); the others are passed over.
-
-        The first pass reads every image, so its count of undeclared attributes is kept (a
-        later pass reads again images the first one staged).
-        """
-        index, count = part
-        self.mapping = self.mapping or SchemaMatch(self.dataset.schema, target)
-        if self.passes and isinstance(self.dataset.images, Iterator):
-            self.dataset = find_format(self.fmt).read(self.path)  # a one-shot stream: again
-        self.passes += 1
-        plain = getattr(self.dataset.images, "plain", None)  # see formats.dataset.Format
-        images = plain() if plain is not None else iter(self.dataset.images)
-        select = getattr(images, "select", None)
-        if select is not None and count > 1:  # this share's pages alone are read at all
-            size = self.page_size
-            select(lambda number: number // size % count == index)
-        for number in itertools.count():
-            if number % count != index:
-                if not _pass_over(images, self.page_size):
-                    break
-                continue
-            chunk = list(islice(images, self.page_size))
-            if not chunk:
-                break
-            if only is not None:
-                chunk = [i for i in chunk if i.file_name in only]
-            yield _prepare_page(chunk, self.mapping, target, self.source) if chunk else []
-        if self.counted is None:
-            self.counted = Counter(self.mapping.unknown_attribute_values)
-
-    def undeclared(self) -> Counter:
-        """(class, attribute) keys objects used that no schema declares, counted once each."""
-        return self.counted or Counter()
-
-    def close(self) -> None:
-        """Nothing to release."""
-
-
-def _pass_over(images: Iterator[DatasetImage], count: int) -> int:
-    """Move `count` images on (fewer at the end) and say how many; a stream that can
-    (`skip`) does so without building them."""
-    skip = getattr(images, "skip", None)
-    if skip is not None:
-        return skip(count)
-    return sum(1 for _ in islice(images, count))
-
-
-class _Channel(NamedTuple):
-    """One reading process's two ends: requests to it, and the pages it makes."""
-
-    requests: Connection  # (target, only) to make a pass, None to stop
-    pages: Queue
-
-
-def _serve_pages(
-    channels: list[_Channel], fmt: str, path: Path, source: str | None, page_size: int
-) -> None:
-    """The first reading process: load the dataset once, then fork one reader for each
-    further channel and serve the first share itself (see `_serve_share`).
-
-    The forked readers take what was loaded as it is, copy-on-write, instead of each loading
-    it again (for a COCO file of a million annotations, seconds of CPU apiece). This process
-    has started no thread and sent nothing yet when it forks, so the children start clean.
-    """
-    try:
-        local = _LocalPages(fmt, path, source, page_size)
-    except FormatError as exc:
-        channels[0].pages.put(("error", str(exc)))
-        return
-    except BaseException:
-        channels[0].pages.put(("crash", traceback.format_exc()))
-        return
-    # The collector would scan what the reader loaded, and every page half built, many
-    # times over (a third of the reading time): what is loaded is set aside for good (which
-    # also keeps the forked readers from touching, and so copying, its pages), and cycles
-    # among the rest are looked for every COLLECT_EVERY pages instead.
-    gc.freeze()
-    gc.disable()
-    children = []
-    for index in range(1, len(channels)):
-        pid = os.fork()
-        if pid == 0:  # a forked reader: it ends here, whatever happens
-            try:
-                _serve_share(local, channels, (index, len(channels)))
-            finally:
-                os._exit(0)
-        children.append(pid)
-    _serve_share(local, channels, (0, len(channels)))
-    for pid in children:
-        os.waitpid(pid, 0)
-
-
-def _serve_share(local: _LocalPages, channels: list[_Channel], part: tuple[int, int]) -> None:
-    """A reading process: put the schema, then, per (target, only) asked, its share of the
-    pages (see `_LocalPages.share`), and the undeclared attributes counted so far."""
-    index = part[0]
-    for number, channel in enumerate(channels):
-        if number != index:  # each reader holds its own end alone, so it closes as it ends
-            channel.requests.close()
-    requests, pages = channels[index]
-    try:
-        pages.put(("schema", (os.getpid(), local.schema())))
-        while (asked := requests.recv()) is not None:
-            for number, page in enumerate(local.share(*asked, part), start=1):
-                pages.put(("page", page))
-                if number % COLLECT_EVERY == 0:
-                    gc.collect()
-            pages.put(("end", local.undeclared()))
-    except EOFError:
-        pass  # the importing side stopped
-    except FormatError as exc:
-        pages.put(("error", str(exc)))
-    except BaseException:
-        pages.put(("crash", traceback.format_exc()))
-    finally:
-        requests.close()
-        pages.close()
-        pages.join_thread()  # what was put is sent before the process ends
-
-
-_ENDED = "the dataset reading process ended unexpectedly"
-
-
-class _Reader:
-    """The importing side's ends of one reading process, up to AHEAD pages ahead of it."""
-
-    def __init__(self, context: BaseContext) -> None:
-        self.requests, self.theirs = context.Pipe()
-        self.queue: Queue = context.Queue(maxsize=AHEAD)
-        self.first: BaseProcess | None = None  # the process that loads the dataset
-        self.pid: int | None = None  # this reader's process, once it has said so
-
-    def ended(self) -> bool:
-        """Whether this reader's process has ended: its end of the request pipe closes with
-        it (it never writes there)."""
-        return self.requests.poll()
-
-    def receive(self) -> tuple[str, Any]:
-        """The next message; FormatError or RuntimeError when reading failed."""
-        while True:
-            try:
-                tag, value = self.queue.get(timeout=1)
-                break
-            except Empty:
-                # The first process ending takes the readers it had not forked yet with it.
-                if self.ended() or (self.first is not None and not self.first.is_alive()):
-                    raise RuntimeError(_ENDED) from None
-        if tag == "error":
-            raise FormatError(value)
-        if tag == "crash":
-            raise RuntimeError(f"reading the dataset failed:\n{value}")
-        if tag == "schema":
-            self.pid, value = value
-        return tag, value
-
-    def ask(self, target: LabelSchema, only: set[str] | None) -> None:
-        """Ask the process for a pass (see `_LocalPages.share`)."""
-        try:
-            self.requests.send((target, only))
-        except OSError:  # its end is closed: it has gone
-            raise RuntimeError(_ENDED) from None
-
-    def stop(self) -> None:
-        """Ask the process to end (it sees this between passes)."""
-        with suppress(OSError):  # it may have gone already
-            self.requests.send(None)
-
-    def kill(self) -> None:
-        """End the process at once, if it is still running (one stopped half way through a
-        pass waits for the importing side to take its pages, and never sees `stop`)."""
-        if self.pid is not None and not self.ended():  # running: the pid is still its own
-            with suppress(ProcessLookupError):
-                os.kill(self.pid, signal.SIGKILL)
-            self.requests.poll(STOP_SECONDS)  # its end closes once it is gone
-
-
-class _ChildPages:
-    """The reading side in other processes: with several, reader k makes pages k, k + n, ...
-    and the pages are taken from them in turn, so they come in the dataset's order.
-
-    The first process is spawned (safe beside the server's threads) and forks the others
-    once it has loaded the dataset (`_serve_pages`).
-    """
-
-    def __init__(self, fmt: str, path: Path, source: str | None, readers: int = 1) -> None:
-        context = multiprocessing.get_context("spawn")
-        self.readers = [_Reader(context) for _ in range(readers)]
-        channels = [_Channel(reader.theirs, reader.queue) for reader in self.readers]
-        args = (channels, fmt, path, source, PAGE)
-        self.first = context.Process(target=_serve_pages, args=args, daemon=True)
-        self.first.start()
-        for reader in self.readers:
-            reader.first = self.first
-            reader.theirs.close()
-        self.passing = False  # whether a pass is under way (its readers never see a stop)
-        try:
-            schemas = [reader.receive()[1] for reader in self.readers]  # each sends it first
-        except BaseException:
-            self.close()
-            raise
-        self._schema = schemas[0]
-        self._undeclared: list[Counter] = [Counter() for _ in self.readers]
-
-    def schema(self) -> LabelSchema:
-        """The dataset's own schema."""
-        return self._schema
-
-    def pages(self, target: LabelSchema, only: set[str] | None = None) -> Iterator[list[_Prepared]]:
-        """Prepared pages, as the reading processes make them."""
-        self.passing = True
-        for reader in self.readers:
-            reader.ask(target, only)
-        for number in itertools.count():
-            k = number % len(self.readers)
-            tag, value = self.readers[k].receive()
-            if tag == "end":  # no page `number`, so none after it: the others end too
-                self._undeclared[k] = value
-                for step in range(1, len(self.readers)):
-                    other = (k + step) % len(self.readers)
-                    self._undeclared[other] = self._end_of(self.readers[other])
-                self.passing = False
-                return
-            if value:
-                yield value
-
-    @staticmethod
-    def _end_of(reader: _Reader) -> Counter:
-        tag, value = reader.receive()
-        if tag != "end":
-            raise RuntimeError(f"a dataset reading process sent {tag!r} after the last page")
-        return value
-
-    def undeclared(self) -> Counter:
-        """(class, attribute) keys objects used that no schema declares, counted (so far)."""
-        return sum(self._undeclared, Counter())
-
-    def close(self) -> None:
-        """Stop the reading processes (at once, if the import stopped half way)."""
-        for reader in self.readers:
-            reader.stop()
-        # Between passes each reader sees the stop and ends; during one it never looks.
-        deadline = time.monotonic() + (0 if self.passing else STOP_SECONDS)
-        for reader in self.readers:
-            reader.requests.poll(max(0.0, deadline - time.monotonic()))  # until it ends
-        for reader in reversed(self.readers):  # the first last: it waits for the others
-            reader.kill()
-        self.first.join(timeout=STOP_SECONDS)
-        if self.first.is_alive():  # it never said its pid: it was still loading
-            self.first.kill()
-            self.first.join()
-        for reader in self.readers:
-            reader.requests.close()
-            reader.queue.close()
-
-
-def _label_bytes(path: Path, enough: int) -> int:
-    """Bytes of a dataset's files other than images (counting stops past `enough`)."""
-    if path.is_file():
-        return path.stat().st_size
-    total = 0
-    for folder, _dirs, files in os.walk(path):
-        for name in files:
-            if os.path.splitext(name)[1].lower() not in _IMAGE_SUFFIXES:
-                total += os.path.getsize(os.path.join(folder, name))
-                if total > enough:
-                    return total
-    return total
-
-
-def _open_pages(fmt: str, path: Path, source: str | None) -> _LocalPages | _ChildPages:
-    """The reading side: in other processes for a large dataset, else in this one.
-
-    `source` (predictions: `model:<name>`) is set on every object of the stored bodies.
-    """
-    if _label_bytes(path, SECOND_PROCESS_BYTES) > SECOND_PROCESS_BYTES:
-        skips = getattr(find_format(fmt), "skips_images", False)
-        return _ChildPages(fmt, path, source, READERS if skips else 1)
-    return _LocalPages(fmt, path, source, PAGE)
 
 
 # ---------------------------------------------------------------- writing side
@@ -601,9 +135,7 @@ class _DatasetImport:
             found |= {n: by_id[i] for n, i in aliased.items() if i in by_id}
         return found
 
-    def write_pages(
-        self, pages: Iterable[list[_Prepared]], staging: Path | None = None
-    ) -> set[str]:
+    def write_pages(self, pages: Iterable[list[Prepared]], staging: Path | None = None) -> set[str]:
         """Write each page's labels; returns the names of the images staged for the intake.
 
         An image lacking an item is staged into `staging` when its file is at hand (its
@@ -625,7 +157,7 @@ class _DatasetImport:
             gc.unfreeze()
         return staged
 
-    def _page(self, page: list[_Prepared], staging: Path | None) -> set[str]:
+    def _page(self, page: list[Prepared], staging: Path | None) -> set[str]:
         """Check and write one page; returns the names of the images staged for the intake."""
         with self.ctx.db.session(readonly=True) as sess:
             projects.require(sess, self.user, self.project_id, projects.MANAGE)
@@ -666,8 +198,8 @@ class _DatasetImport:
             self.problem(rejected["name"], f"image_{rejected['reason']}", rejected["detail"])
 
     def _checked(
-        self, ready: list[tuple[_Prepared, _Stored]], schema: LabelSchema, version: int
-    ) -> list[tuple[str, _Stored, _Body]]:
+        self, ready: list[tuple[Prepared, _Stored]], schema: LabelSchema, version: int
+    ) -> list[tuple[str, _Stored, Body]]:
         """(file name, item, body) of each image that fits its item and the schema.
 
         The reading side's verdict stands when it checked the image at the stored size
@@ -697,7 +229,7 @@ class _DatasetImport:
 
     def _validated(
         self, entries: list[tuple[str, _Stored, dict]], schema: LabelSchema
-    ) -> list[tuple[str, _Stored, _Body]]:
+    ) -> list[tuple[str, _Stored, Body]]:
         """The entries whose annotations fit the schema at their stored sizes (others noted)."""
         if not entries:
             return []
@@ -708,7 +240,7 @@ class _DatasetImport:
             if isinstance(outcome, AnnotationInvalid):
                 self._invalid(name, outcome.problems)
             else:
-                fitting.append((name, stored, _stored_body(outcome, self.source)))
+                fitting.append((name, stored, stored_body(outcome, self.source)))
         return fitting
 
     def _invalid(self, file_name: str, problems: list[Problem]) -> None:
@@ -716,7 +248,7 @@ class _DatasetImport:
         self.problem(file_name, "invalid", str(AnnotationInvalid(problems)), objects=objects)
         self.counts["items_skipped"] += 1
 
-    def _write(self, checked: list[tuple[str, _Stored, _Body]], version: int) -> None:
+    def _write(self, checked: list[tuple[str, _Stored, Body]], version: int) -> None:
         """Save one page in one transaction, checked again if the schema changed meanwhile."""
         with self.ctx.db.session() as sess:
             projects.require(sess, self.user, self.project_id, projects.MANAGE)
@@ -730,7 +262,7 @@ class _DatasetImport:
             else:
                 self._save_annotations(sess, bodies)
 
-    def _save_annotations(self, sess: Session, bodies: dict[int, _Body]) -> None:
+    def _save_annotations(self, sess: Session, bodies: dict[int, Body]) -> None:
         """Append a revision to the caller's annotation of each item (created if need be)."""
         own = _own_annotations(sess, self.user, list(bodies))
         heads = _current_bodies(sess, [a for a in own.values() if a.revision])
@@ -745,7 +277,7 @@ class _DatasetImport:
         _append_revisions(sess, self.project_id, self.user, own, changed, "import")
         self.counts["annotations_written"] += len(changed)
 
-    def _save_predictions(self, sess: Session, bodies: dict[int, _Body]) -> None:
+    def _save_predictions(self, sess: Session, bodies: dict[int, Body]) -> None:
         """Store each annotation as a prediction of the named model; new items become prelabeled."""
         table = Prediction.__table__
         created_at = driver_value(sess, table, "created_at", utcnow())
@@ -808,7 +340,7 @@ def _current_bodies(sess: Session, annotations: list[Annotation]) -> dict[int, d
 
 
 def _insert_first_revisions(
-    sess: Session, project_id: int, user: User, bodies: dict[int, _Body]
+    sess: Session, project_id: int, user: User, bodies: dict[int, Body]
 ) -> dict[int, int]:
     """Create the caller's annotation of items that have none, at revision 1; item -> id.
 
@@ -845,7 +377,7 @@ def _append_revisions(
     project_id: int,
     user: User,
     own: dict[int, Annotation],
-    bodies: dict[int, _Body],
+    bodies: dict[int, Body],
     origin: str,
 ) -> None:
     """What annotations.append_revision does, for many items in a few statements.
@@ -909,7 +441,7 @@ _PREDICTION_COLUMNS = (
 )
 
 
-def _stage(prepared: _Prepared, staging: Path) -> bool:
+def _stage(prepared: Prepared, staging: Path) -> bool:
     """Link (or copy) an image's file into the staging folder; False when it has none."""
     if prepared.path is None or not os.path.isfile(prepared.path):
         return False
@@ -945,7 +477,7 @@ def run_import(
     )
     staging = Path(tempfile.mkdtemp(prefix="dataset-", dir=ctx.settings.tmp_dir))
     try:
-        reading = _open_pages(params["format"], Path(params["path"]), run.source)
+        reading = open_pages(params["format"], Path(params["path"]), run.source)
         with closing(reading):
             target = run.target_schema(reading.schema())
             staged = run.write_pages(reading.pages(target), staging)
