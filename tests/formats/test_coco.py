@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from pycocotools.coco import COCO
 from pycocotools.cocoeval import COCOeval
 
-from labelwright.domain.shapes import Mask, Polygon
+from labelwright.domain.shapes import Annotation, AnnotationObject, BBox, Mask, Polygon
 from labelwright.formats.coco import CocoFormat
 from labelwright.formats.dataset import Dataset, DatasetImage, FormatError, PlainDatasetImage
 from tests.formats.conftest import datasets, make_schema, rich_dataset
@@ -290,36 +290,141 @@ def test_a_line_grouped_unparsed_is_checked_when_its_image_is_read(
         list(CocoFormat().read(file))
 
 
+def _relaid(file: Path, data: dict, layout: str) -> None:
+    """Write `data` over an instances file Labelwright wrote, in one of three layouts: its
+    own ("exact": each entry re-encoded in place, compactly), its lines with spaces in each
+    entry ("lines", read line by line), or one long line ("one_line", parsed whole)."""
+    if layout == "one_line":
+        file.write_text(json.dumps(data))
+        return
+    separators = (",", ":") if layout == "exact" else (", ", ": ")
+    numbered = iter([*data["images"], *data["annotations"]])
+    lines = file.read_text().splitlines()
+    file.write_text(
+        "\n".join(
+            json.dumps(next(numbered), separators=separators) + ("," if line.endswith(",") else "")
+            if line.startswith('{"') and number > 0  # line 0 is the head
+            else line
+            for number, line in enumerate(lines)
+        )
+        + "\n"
+    )
+
+
+LAYOUTS = ["exact", "lines", "one_line"]
+
+
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
         (lambda d: d["annotations"][0]["bbox"].__setitem__(2, "wide"), "annotation 1: shape"),
         (lambda d: d["annotations"][0].update(image_id="one"), "annotation 1: image_id is"),
         (lambda d: d["annotations"][1]["labelwright"].update(frame=-0.5), "annotation 2: frame"),
+        (lambda d: d["annotations"][2].update(image_id=7), "annotation 3: image_id 7 is not"),
+        (lambda d: d["annotations"][3].update(category_id=9), "annotation 4: category_id 9 is"),
     ],
 )
-@pytest.mark.parametrize("one_line", [False, True])
-def test_errors_name_file_and_object_in_either_layout(
-    tmp_path: Path, change, expected: str, one_line: bool
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_errors_name_file_and_object_in_every_layout(
+    tmp_path: Path, change, expected: str, layout: str
 ) -> None:
     file = _write_rich(tmp_path)
     data = json.loads(file.read_text())
     change(data)
-    lines = file.read_text().splitlines()
-    if one_line:
-        file.write_text(json.dumps(data))
-    else:  # keep the line layout: re-encode each entry in place
-        entries = [*data["images"], *data["annotations"]]
-        numbered = iter(entries)
-        file.write_text(
-            "\n".join(
-                json.dumps(next(numbered)) + ("," if line.endswith(",") else "")
-                if line.startswith('{"') and number > 0  # line 0 is the head
-                else line
-                for number, line in enumerate(lines)
-            )
-        )
+    _relaid(file, data, layout)
     with pytest.raises(FormatError, match=f"instances_train.json: {expected}"):
+        list(CocoFormat().read(file))
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_each_layout_loads_its_own_way_and_reads_the_same(tmp_path: Path, layout: str) -> None:
+    from labelwright.formats._coco_load import AnnotationLines, load_instances
+
+    written = _write_rich(tmp_path / "written")
+    file = _write_rich(tmp_path / layout)
+    _relaid(file, json.loads(file.read_text()), layout)
+    loaded = load_instances(file, file.name)
+    kind = {"exact": AnnotationLines, "lines": list, "one_line": list}[layout]
+    assert type(loaded.annotations) is kind
+    assert type(load_instances(written, written.name).annotations) is AnnotationLines
+    assert list(CocoFormat().read(file)) == list(CocoFormat().read(written))
+
+
+def _boxes(count: int, per_image: int) -> Dataset:
+    """`count` images of `per_image` boxes each."""
+    schema = make_schema()
+    images = [
+        DatasetImage(
+            f"{n}.png",
+            60,
+            40,
+            Annotation(
+                objects=[
+                    AnnotationObject(
+                        id=f"b{n}-{k}",
+                        class_id=schema.classes[k % 2].id,
+                        shape=BBox(x=k, y=n, w=5, h=4),
+                    )
+                    for k in range(per_image)
+                ]
+            ),
+            split="train",
+        )
+        for n in range(count)
+    ]
+    return Dataset(schema=schema, images=images)
+
+
+def test_annotation_lines_in_any_order_are_grouped_by_image(tmp_path: Path) -> None:
+    dataset = _boxes(4, 3)
+    CocoFormat().write(dataset, tmp_path)
+    file = tmp_path / "annotations" / "instances_train.json"
+    text = file.read_text()
+    head, rest = text.split('"annotations":[\n')
+    lines = rest.removesuffix("\n]}\n").split(",\n")
+    shuffled = [lines[k] for k in (11, 0, 5, 3, 8, 1, 2, 10, 4, 9, 6, 7)]  # images split apart
+    file.write_text(head + '"annotations":[\n' + ",\n".join(shuffled) + "\n]}\n")
+    from labelwright.formats._coco_load import AnnotationLines, load_instances
+
+    assert type(load_instances(file, file.name).annotations) is AnnotationLines
+    read = list(CocoFormat().read(file))
+    assert [by_id(image) for image in read] == [by_id(image) for image in dataset]
+    whole = tmp_path / "whole" / "instances_train.json"
+    whole.parent.mkdir()
+    whole.write_text(file.read_text())
+    _one_line(whole)
+    assert read == list(CocoFormat().read(whole))  # in the file's order, as a whole parse
+
+
+def test_images_without_annotations_load_in_labelwrights_layout(tmp_path: Path) -> None:
+    from labelwright.formats._coco_load import AnnotationLines, load_instances
+
+    dataset = _boxes(2, 0)
+    CocoFormat().write(dataset, tmp_path)
+    file = tmp_path / "annotations" / "instances_train.json"
+    loaded = load_instances(file, file.name)
+    assert type(loaded.annotations) is AnnotationLines and len(loaded.annotations) == 0
+    assert len(loaded.images) == 2
+    assert list(CocoFormat().read(file)) == list(dataset)
+    head = file.read_text().split("\n", 1)[0]
+    file.write_text(head + '\n"images":[\n\n],\n"annotations":[\n\n]}\n')  # no images either
+    loaded = load_instances(file, file.name)
+    assert (loaded.images, len(loaded.annotations)) == ([], 0)
+    assert list(CocoFormat().read(file)) == []
+
+
+def test_a_line_holding_two_entries_is_reported_in_labelwrights_layout(tmp_path: Path) -> None:
+    # The line starts and ends as Labelwright's lines do, and its image's lines parse
+    # together: only their count of entries tells that one line held two.
+    dataset = _boxes(2, 2)
+    CocoFormat().write(dataset, tmp_path)
+    file = tmp_path / "annotations" / "instances_train.json"
+    text = file.read_text()
+    first = text.index('{"id":1,"image_id"')
+    end = text.index(",\n", first)
+    doubled = text[first:end] + "," + text[first:end].replace('"id":1,', '"id":9,', 1)
+    file.write_text(text[:first] + doubled + text[end:])
+    with pytest.raises(FormatError, match="annotation #0: its line is not a whole JSON object"):
         list(CocoFormat().read(file))
 
 
@@ -342,6 +447,7 @@ def test_annotations_of_a_line_per_entry_file_wait_as_raw_lines(tmp_path: Path) 
     file = _write_rich(tmp_path)
     loaded = load_instances(file, file.name)
     assert all(isinstance(a, bytes) for a in loaded.annotations) and len(loaded.annotations) == 8
+    assert loaded.annotations[2:4] == list(loaded.annotations)[2:4]
     assert "categories" in loaded.top and len(loaded.images) == 1
     _one_line(file)
     whole = load_instances(file, file.name)

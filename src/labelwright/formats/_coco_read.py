@@ -4,19 +4,25 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from functools import partial
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from pydantic import ValidationError
 
 from labelwright.domain.plain import PlainObject
 from labelwright.domain.schema import LabelClass, LabelSchema
 from labelwright.domain.shapes import Annotation
 from labelwright.formats._coco_layout import EXT, split_of
-from labelwright.formats._coco_load import NotOneEntryPerLine, load_instances, parse_entry
+from labelwright.formats._coco_load import (
+    AnnotationLines,
+    NotOneEntryPerLine,
+    load_instances,
+    parse_entry,
+)
 from labelwright.formats._coco_parse import (
     _embedded_schema,
     _label,
@@ -69,13 +75,17 @@ class _CocoFile:
             self.schema = self._built_schema(kinds)
             self.class_ids = self._class_ids(self.schema)
 
-    def _group(self, annotations: list, *, with_kinds: bool) -> dict[int, set[str]]:
+    def _group(self, annotations: Sequence, *, with_kinds: bool) -> dict[int, set[str]]:
         """Annotations by image id, their references checked; shape kinds per category.
 
         A raw line that starts the way Labelwright writes one gives its references without
         being parsed (the costly part of loading); it is parsed when its image is built.
         """
-        self.by_image: dict[int, list] = defaultdict(list)
+        self.lines = annotations if isinstance(annotations, AnnotationLines) else None
+        if self.lines is not None and not with_kinds and self._group_lines(self.lines):
+            return {}
+        self.lines = None
+        self.by_image: dict[int, Sequence] = defaultdict(list)
         kinds: dict[int, set[str]] = defaultdict(set)
         images, categories = self.images, self.categories
         for number, entry in enumerate(annotations):
@@ -92,6 +102,42 @@ class _CocoFile:
             if with_kinds:
                 kinds[category_id].add(_raw_kind(ann))
         return kinds
+
+    def _group_lines(self, lines: AnnotationLines) -> bool:
+        """Group the lines by image, all at once (`by_image` holds each image's line
+        numbers); False when the ids are beyond 64 bits, to group them one by one instead."""
+        try:
+            image_ids = np.fromiter(self.images, np.int64, len(self.images))
+            category_ids = np.fromiter(self.categories, np.int64, len(self.categories))
+        except OverflowError:
+            return False
+        wrong = ~np.isin(lines.image_ids, image_ids) | ~np.isin(lines.category_ids, category_ids)
+        if wrong.any():
+            number = int(np.argmax(wrong))
+            self._bad_reference(parse_entry(lines[number]), number)
+        self.by_image = {}
+        if not len(lines):
+            return True
+        order = np.argsort(lines.image_ids, kind="stable")  # each image's lines in file order
+        ids = lines.image_ids[order]
+        cuts = np.flatnonzero(ids[1:] != ids[:-1]) + 1
+        firsts, ends = np.concatenate(([0], cuts)), np.concatenate((cuts, [len(ids)]))
+        # An image whose lines follow each other (as Labelwright writes them) keeps a range:
+        # its lines are then one slice of the file (`AnnotationLines.parsed`).
+        together = order[ends - 1] - order[firsts] == ends - firsts - 1
+        lows = order[firsts].tolist()
+        self.by_image |= {
+            image_id: range(low, low + end - first) if joined else order[first:end].tolist()
+            for image_id, first, end, low, joined in zip(
+                ids[firsts].tolist(),
+                firsts.tolist(),
+                ends.tolist(),
+                lows,
+                together.tolist(),
+                strict=True,
+            )
+        }
+        return True
 
     def _bad_reference(self, ann: Any, number: int) -> None:
         """Raise FormatError saying which reference of an annotation is wrong."""
@@ -234,6 +280,11 @@ class _CocoFile:
     def _annotations(self, image_id: int) -> list[dict]:
         """An image's annotation entries, parsed."""
         lines = self.by_image.get(image_id, [])
+        if self.lines is not None and lines:  # line numbers: parsed together if they can be
+            parsed = self.lines.parsed(lines)
+            if parsed is not None:
+                return [self._checked(ann, image_id, n) for n, ann in enumerate(parsed)]
+            lines = [self.lines[k] for k in lines]
         return [self._parsed(line, image_id, number) for number, line in enumerate(lines)]
 
     def _plain_object(self, ann: dict) -> PlainObject | None:
@@ -295,13 +346,17 @@ class _CocoFile:
         return FormatError(f"{where}: {EXT}: {problem['msg']}")
 
     def _parsed(self, entry: Any, image_id: int, number: int) -> dict:
-        """An image's annotation entry parsed, checked against the references `_group` read
-        from its start (a key given twice would have JSON keep the last)."""
+        """An image's annotation entry parsed and checked (`_checked`)."""
         try:
             ann = parse_entry(entry)
         except NotOneEntryPerLine:
             where = f"{self.name}: image {image_id}: annotation #{number}"
             raise FormatError(f"{where}: its line is not a whole JSON object") from None
+        return self._checked(ann, image_id, number)
+
+    def _checked(self, ann: dict, image_id: int, number: int) -> dict:
+        """An annotation entry of an image, checked against the references its line's start
+        gave when it was grouped (a key given twice would have JSON keep the last)."""
         if ann.get("image_id") != image_id or ann.get("category_id") not in self.categories:
             raise FormatError(f"{self._where(ann, number)}: image_id or category_id given twice")
         return ann
