@@ -138,3 +138,18 @@ def test_read_ahead_of_long_paths_never_waits_on_a_full_pipe(tmp_path: Path):
         path.write_bytes(b"%d" % number)
         paths.append(str(path))
     assert list(filters.read_ahead(paths)) == [b"%d" % n for n in range(len(paths))]
+
+
+def test_read_ahead_without_a_helper_reads_in_this_process(tmp_path: Path, monkeypatch):
+    paths = []
+    for number in range(filters.BATCH * 3):
+        (tmp_path / f"{number}.txt").write_bytes(b"%d" % number)
+        paths.append(str(tmp_path / f"{number}.txt"))
+
+    def no_helper():
+        raise AssertionError("a helper was started")
+
+    monkeypatch.setattr(filters, "start_helper", no_helper)
+    assert list(filters.read_ahead(paths, helper=False)) == [b"%d" % n for n in range(len(paths))]
+    with pytest.raises(AssertionError, match="a helper was started"):
+        list(filters.read_ahead(paths))

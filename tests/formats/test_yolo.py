@@ -317,3 +317,27 @@ def test_skipping_without_selecting_passes_images_over(tmp_path: Path) -> None:
     assert stream.skip(2) == 2
     assert [image.file_name for image in stream] == ["n02.png", "n03.png", "n04.png"]
     assert stream.skip(1) == 0
+
+
+def test_images_are_listed_once_for_every_pass_and_selection(tmp_path: Path, monkeypatch) -> None:
+    from labelwright.formats import _yolo_read
+
+    out = _numbered(tmp_path, 4)
+    listings = []
+    image_files = _yolo_read.image_files
+    monkeypatch.setattr(
+        _yolo_read, "image_files", lambda folder: listings.append(folder) or image_files(folder)
+    )
+    images = YoloFormat().read(out).images
+    images.prepare()  # as a reading process does before it forks the others
+    assert len(listings) == 1
+    assert [image.file_name for image in images] == [f"n{k:02d}.png" for k in range(4)]
+    stream = images.plain()
+    stream.select(lambda number: number % 2 == 1)  # as a reader sharing the pages does
+    stream.skip(1)
+    assert [next(stream).file_name, stream.skip(1), next(stream).file_name] == [
+        "n01.png",
+        1,
+        "n03.png",
+    ]
+    assert len(listings) == 1

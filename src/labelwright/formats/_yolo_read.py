@@ -319,6 +319,7 @@ class YoloImages:
     def __init__(self, reader: LabelReader, folders: list[tuple[str, Path]]) -> None:
         self.reader = reader
         self.folders = folders
+        self._listed: list[tuple[str, list[tuple[str, os.DirEntry]], list[str]]] | None = None
 
     def __iter__(self) -> YoloStream:
         return YoloStream(self, plain=False)
@@ -328,8 +329,18 @@ class YoloImages:
         PlainDatasetImage (see formats.dataset.Format)."""
         return YoloStream(self, plain=True)
 
+    def prepare(self) -> None:
+        """List the images now (see formats.dataset.Format)."""
+        self.listed()
+
     def listed(self) -> list[tuple[str, list[tuple[str, os.DirEntry]], list[str]]]:
-        """(split, its images in order, their label files) of each split folder."""
+        """(split, its images in order, their label files) of each split folder, listed on
+        the first call (a listing of 100,000 images takes half a second)."""
+        if self._listed is None:
+            self._listed = self._listing()
+        return self._listed
+
+    def _listing(self) -> list[tuple[str, list[tuple[str, os.DirEntry]], list[str]]]:
         found = []
         for split, folder in self.folders:
             labels = str(labels_folder(folder))
@@ -351,8 +362,11 @@ class YoloImages:
         for split, images, label_files in listed:
             keep = [k for k in range(len(images)) if wanted is None or wanted(start + k)]
             # The label files are read ahead, on another core: the calls cost as much as
-            # parsing what they hold.
-            with closing(read_ahead([label_files[k] for k in keep])) as contents:
+            # parsing what they hold. Not under a selection, though: the other readers
+            # sharing the images keep the other cores busy, and a helper would only take
+            # turns with them (and pass every file's bytes through a pipe).
+            files = [label_files[k] for k in keep]
+            with closing(read_ahead(files, helper=wanted is None)) as contents:
                 for k, data in zip(keep, contents, strict=True):
                     relative, entry = images[k]
                     file = Path(entry.path)

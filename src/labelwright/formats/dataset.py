@@ -78,9 +78,11 @@ class Format(Protocol):
     has `skip(count) -> int`, passing images over without building them: a large import
     then reads it in several processes, each building its share of the pages. Such an
     iterator may also have `select(wanted)`, called before its first image with a test of
-    image numbers, to read only the images it will be asked for. And the images it reads
-    may have `plain()`: an iterator over them again (with `skip` too) that gives an image
-    whose objects are all of the usual kind as a PlainDatasetImage.
+    image numbers, to read only the images it will be asked for. The images it reads may
+    have `prepare()`, the work every pass over them starts with (a listing of their files),
+    done once there and then: the processes forked to share the pages then share it too.
+    And they may have `plain()`: an iterator over them again (with `skip` too) that gives an
+    image whose objects are all of the usual kind as a PlainDatasetImage.
     """
 
     name: str

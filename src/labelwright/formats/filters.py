@@ -194,35 +194,36 @@ def _answer(helper: subprocess.Popen) -> tuple[str, Any]:
         return "done", _GONE
 
 
-def read_ahead(paths: list[str]) -> Iterator[bytes | str | None]:
+def read_ahead(paths: list[str], *, helper: bool = True) -> Iterator[bytes | str | None]:
     """Each file's `file_ops.read_file` result, in order; past the first batch a helper
-    process reads the next batches while the caller works on the earlier ones.
+    process reads the next batches while the caller works on the earlier ones (unless
+    `helper` is False: when other processes keep every core busy already).
 
     The helper is asked for every batch at once, before it answers any, so neither side
     can wait on a full pipe while the other does; its answers wait in the pipe until taken.
     """
     batches = [paths[k : k + BATCH] for k in range(0, len(paths), BATCH)]
-    helper = start_helper() if len(batches) > 1 else None  # a small dataset starts none
-    if helper is None:
+    ahead = start_helper() if helper and len(batches) > 1 else None  # none for a few files
+    if ahead is None:
         for batch in batches:
             yield from map(file_ops.read_file, batch)
         return
     finished = False
     try:
-        file_ops.send(helper.stdin, ("read", batches[1:]))  # type: ignore[arg-type]
-        helper.stdin.flush()  # type: ignore[union-attr]
+        file_ops.send(ahead.stdin, ("read", batches[1:]))  # type: ignore[arg-type]
+        ahead.stdin.flush()  # type: ignore[union-attr]
         yield from map(file_ops.read_file, batches[0])  # read here while the helper starts
         for _ in batches[1:]:
-            said, contents = _answer(helper)
+            said, contents = _answer(ahead)
             if said != "read":
                 raise OSError(contents or _GONE)
             yield from contents
         finished = True
     finally:
         if finished:
-            stop_helper(helper)
+            stop_helper(ahead)
         else:  # stopped half way: reads change nothing, so the helper is not waited for
-            helper.kill()
-            helper.stdin.close()  # type: ignore[union-attr]
-            helper.stdout.close()  # type: ignore[union-attr]
-            helper.wait()
+            ahead.kill()
+            ahead.stdin.close()  # type: ignore[union-attr]
+            ahead.stdout.close()  # type: ignore[union-attr]
+            ahead.wait()

@@ -209,6 +209,9 @@ class LocalPages:
     def __init__(self, fmt: str, path: Path, source: str | None, page_size: int) -> None:
         self.fmt, self.path, self.source, self.page_size = fmt, path, source, page_size
         self.dataset = _format(fmt).read(path)
+        prepare = getattr(self.dataset.images, "prepare", None)  # see formats.dataset.Format
+        if prepare is not None:
+            prepare()
         self.mapping: SchemaMatch | None = None
         self.passes = 0
         self.counted: Counter | None = None  # undeclared attributes as the first pass found
