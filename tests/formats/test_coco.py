@@ -275,6 +275,7 @@ def test_a_broken_annotation_line_is_reported_not_guessed(tmp_path: Path) -> Non
     [
         ('{"id":1,"image_id":1,"category_id":1,"bbox":[1,2,3,oops]}', "not a whole JSON object"),
         ('{"id":1,"image_id":1,"category_id":1,"bbox":[1,2,3,4],"image_id":2}', "given twice"),
+        ('{"id":1,"image_id":7,"category_id":1,"bbox":[1,2,3,4],"image_id":1}', "given twice"),
     ],
 )
 def test_a_line_grouped_unparsed_is_checked_when_its_image_is_read(

@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from functools import partial
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 from pydantic import ValidationError
@@ -139,8 +139,9 @@ class _CocoFile:
         }
         return True
 
-    def _bad_reference(self, ann: Any, number: int) -> None:
-        """Raise FormatError saying which reference of an annotation is wrong."""
+    def _bad_reference(self, ann: Any, number: int) -> NoReturn:
+        """Raise FormatError saying which reference of an annotation is wrong (its line's
+        start, which grouped it, may name another than its entry does)."""
         where = f"{self.name}: annotation {_label(ann, number)}"
         image_id = _need(ann, "image_id", int, where)
         category_id = _need(ann, "category_id", int, where)
@@ -148,6 +149,7 @@ class _CocoFile:
             raise FormatError(f"{where}: image_id {image_id} is not an image")
         if category_id not in self.categories:
             raise FormatError(f"{where}: category_id {category_id} is not a category")
+        raise FormatError(f"{where}: image_id or category_id given twice")
 
     def _images(self, entries: list) -> dict[int, dict]:
         """Image entries by id, their required fields checked."""
