@@ -115,8 +115,8 @@ class _CocoFile:
         if wrong.any():
             number = int(np.argmax(wrong))
             self._bad_reference(parse_entry(lines[number]), number)
-        self.by_image = {}
         if not len(lines):
+            self.by_image = {}
             return True
         order = np.argsort(lines.image_ids, kind="stable")  # each image's lines in file order
         ids = lines.image_ids[order]
@@ -126,7 +126,7 @@ class _CocoFile:
         # its lines are then one slice of the file (`AnnotationLines.parsed`).
         together = order[ends - 1] - order[firsts] == ends - firsts - 1
         lows = order[firsts].tolist()
-        self.by_image |= {
+        self.by_image = {
             image_id: range(low, low + end - first) if joined else order[first:end].tolist()
             for image_id, first, end, low, joined in zip(
                 ids[firsts].tolist(),

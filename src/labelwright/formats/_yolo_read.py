@@ -18,10 +18,14 @@ from pydantic import ValidationError
 from labelwright.domain.plain import PlainObject
 from labelwright.domain.schema import LabelClass, LabelSchema, Skeleton
 from labelwright.domain.shapes import Annotation, AnnotationObject, Point, RotatedBox
-from labelwright.formats.dataset import DatasetImage, FormatError, PlainDatasetImage
+from labelwright.formats.dataset import (
+    IMAGE_SUFFIXES,
+    DatasetImage,
+    FormatError,
+    PlainDatasetImage,
+)
 from labelwright.formats.filters import read_ahead
 
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".gif", ".dng"}
 SPLITS = ("train", "val", "test")
 _TASK_KIND = {"detect": "bbox", "segment": "polygon", "pose": "keypoints", "obb": "rotated_box"}
 _EXIF_ORIENTATION = 0x0112

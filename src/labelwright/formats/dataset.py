@@ -13,6 +13,9 @@ from labelwright.domain.shapes import Annotation
 if TYPE_CHECKING:  # listing formats loads this module, and must not load the checks
     from labelwright.domain.plain import PlainObject
 
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".gif", ".dng"}
+"""File suffixes (lower case) that mark a dataset's file as an image, not labels."""
+
 
 @dataclass
 class DatasetImage:

@@ -41,9 +41,6 @@ from labelwright.domain.shapes import (
     Shape,
 )
 from labelwright.formats._yolo_read import (
-    IMAGE_SUFFIXES as IMAGE_SUFFIXES,
-)
-from labelwright.formats._yolo_read import (
     SPLITS,
     LabelReader,
     YoloImages,

@@ -37,7 +37,13 @@ from labelwright.domain.plain import PlainBody, plain_bodies
 from labelwright.domain.schema import LabelSchema
 from labelwright.domain.shapes import Annotation as AnnotationDoc
 from labelwright.domain.validation import AnnotationInvalid, ImageSize, Problem, validate_many
-from labelwright.formats.dataset import DatasetImage, Format, FormatError, PlainDatasetImage
+from labelwright.formats.dataset import (
+    IMAGE_SUFFIXES,
+    DatasetImage,
+    Format,
+    FormatError,
+    PlainDatasetImage,
+)
 from labelwright.formats.matching import SchemaMatch
 from labelwright.formats.registry import UnknownFormat, get_format
 
@@ -55,7 +61,6 @@ READERS = max(1, min(4, os.cpu_count() or 1))
 them (`skips_images`): each builds every READERS-th page, since reading is the slow side.
 The first loads the dataset's index and forks the others (`_serve_pages`); past a few, the
 writing side is the limit."""
-_IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".tif", ".tiff", ".bmp"}
 
 
 def _format(name: str) -> Format:
@@ -490,7 +495,7 @@ def _label_bytes(path: Path, enough: int) -> int:
     total = 0
     for folder, _dirs, files in os.walk(path):
         for name in files:
-            if os.path.splitext(name)[1].lower() not in _IMAGE_SUFFIXES:
+            if os.path.splitext(name)[1].lower() not in IMAGE_SUFFIXES:
                 total += os.path.getsize(os.path.join(folder, name))
                 if total > enough:
                     return total

@@ -22,7 +22,14 @@ from labelwright.domain.roles import ItemState
 from labelwright.domain.schema import LabelSchema
 from labelwright.domain.shapes import Annotation as AnnotationDoc
 from labelwright.formats import splits as splitting
-from labelwright.formats.dataset import Dataset, DatasetImage, Format, FormatError, Manifest
+from labelwright.formats.dataset import (
+    IMAGE_SUFFIXES,
+    Dataset,
+    DatasetImage,
+    Format,
+    FormatError,
+    Manifest,
+)
 from labelwright.formats.filters import only_classes
 from labelwright.formats.registry import UnknownFormat, available_formats, detect_format, get_format
 from labelwright.jobs.runner import worker_name
@@ -44,7 +51,6 @@ from labelwright.store.tables import (
 PAGE = 200  # items per keyset page
 SPLIT_NAMES = ("train", "val", "test")
 Progress = Callable[[int, str], None]  # (images finished so far, file name of the last one)
-_IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".tif", ".tiff", ".bmp"}
 
 
 # ---------------------------------------------------------------- formats
@@ -375,7 +381,7 @@ def zip_folder(folder: Path, target: Path) -> None:
     with zipfile.ZipFile(partial, "w") as archive:
         for path in sorted(folder.rglob("*")):
             if path.is_file():
-                kind = zipfile.ZIP_STORED if path.suffix.lower() in _IMAGE_SUFFIXES else None
+                kind = zipfile.ZIP_STORED if path.suffix.lower() in IMAGE_SUFFIXES else None
                 archive.write(
                     path,
                     path.relative_to(folder).as_posix(),
